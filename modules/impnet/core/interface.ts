@@ -1,0 +1,227 @@
+import { NetState } from "./constants";
+import { broadcastOf, formatIPv4, isLoopbackIPv4, isPrivateIPv4, parseIPv4 } from "./address";
+import { optionalCallback } from "./checks";
+import { checkLocalPort, UdpSocket, type ReceiveCallback } from "./udpsocket";
+import { HostError, type InterfaceKind, type Link, type LinkListener, type LinkPhase, type Task } from "../port";
+import type { Runtime } from "./runtime";
+
+/** impOS interface state callback: `function(state)`. */
+export type StateCallback = (state: number) => void;
+
+/** The `ipv4` table of `getiptable()` and `imp.net.info()`; a dotted-quad field is absent when it would be 0.0.0.0. */
+export interface IPv4Table {
+  address?: string;
+  broadcast?: string;
+  dhcpserver?: string;
+  dnsserver?: string[];
+  gateway?: string;
+  netmask?: string;
+  proxy?: ProxyTable;
+}
+
+/** `ipv4.proxy`, present only when the NIC table had a `proxyconfig`. */
+export interface ProxyTable {
+  address: string;
+  port: number;
+  type: number;
+  user?: string;
+}
+
+/** `interface.getiptable()` result. */
+export interface IPTable {
+  ipv4: IPv4Table;
+}
+
+/** impOS state number for each link phase, by interface kind. */
+const STATES: Record<InterfaceKind, Record<LinkPhase, number>> = {
+  ethernet: {
+    starting: NetState.STARTING,
+    scanning: NetState.STARTING,
+    joining: NetState.STARTING,
+    "link-up": NetState.ETHERNET_LINK_UP,
+    addressing: NetState.ETHERNET_DHCPING,
+    connected: NetState.CONNECTED,
+    "no-link": NetState.ETHERNET_STOPPED_NO_LINK,
+    stopped: NetState.ETHERNET_STOPPED,
+    unhappy: NetState.ETHERNET_STOPPED_UNHAPPY,
+  },
+  wifi: {
+    starting: NetState.STARTING,
+    scanning: NetState.WIFI_SCANNING,
+    joining: NetState.WIFI_JOINING,
+    "link-up": NetState.WIFI_LINK_UP,
+    addressing: NetState.WIFI_DHCPING,
+    connected: NetState.CONNECTED,
+    "no-link": NetState.WIFI_STOPPED,
+    stopped: NetState.WIFI_STOPPED,
+    unhappy: NetState.WIFI_STOPPED_UNHAPPY,
+  },
+  cell: {
+    starting: NetState.STARTING,
+    scanning: NetState.CELLULAR_PINGING,
+    joining: NetState.CELLULAR_REGISTERING,
+    "link-up": NetState.CELLULAR_PPP_CONNECTING,
+    addressing: NetState.CELLULAR_PPP_CONNECTING,
+    connected: NetState.CONNECTED,
+    "no-link": NetState.CELLULAR_STOPPED,
+    stopped: NetState.CELLULAR_STOPPED,
+    unhappy: NetState.CELLULAR_STOPPED_UNHAPPY,
+  },
+};
+
+/**
+ * impOS `interface`: what `imp.net.open()` returns. Listens to its link's
+ * phases, keeps the impOS state, and makes UDP sockets.
+ */
+export class NetInterface implements LinkListener, Task {
+  /** impOS state constant, as `getstate()` returns it. */
+  state: number = NetState.STARTING;
+  /** Own unicast address while connected ("" before); the `toAddress` of packets whose destination the host cannot tell. */
+  unicast = "";
+  /** Bumped whenever the interface's addressing changes (invalidates sockets' cached destination checks). */
+  epoch = 0;
+  /** @internal Set by `imp.net.open` right after the host opened the link. */
+  link!: Link;
+  /** @internal `proxyconfig`, reported back in the IP table. */
+  proxy: ProxyTable | undefined;
+  private phase: LinkPhase = "starting";
+  private onLoopback = false;
+  private callback: StateCallback | null;
+  private announcePending = false;
+
+  /** @internal Use `imp.net.open()`. */
+  constructor(
+    private readonly runtime: Runtime,
+    readonly name: string,
+    readonly kind: InterfaceKind,
+    callback: StateCallback | null,
+  ) {
+    this.callback = callback;
+  }
+
+  /** impOS `interface.getstate()`: the current `imp.net.*` state constant. */
+  getstate(): number {
+    return this.state;
+  }
+
+  /**
+   * impOS `interface.getiptable()`: `{ ipv4: {...} }`. Fields are present only
+   * while the interface is connected, and a dotted-quad field is left out
+   * when it would be 0.0.0.0.
+   */
+  getiptable(): IPTable {
+    const ipv4: IPv4Table = {};
+    if (this.state === NetState.CONNECTED) {
+      const raw = this.link.addresses();
+      const address = known(raw.address);
+      const netmask = known(raw.netmask);
+      if (address !== undefined) ipv4.address = address;
+      if (netmask !== undefined) ipv4.netmask = netmask;
+      const broadcast =
+        known(raw.broadcast) ??
+        (address !== undefined && netmask !== undefined
+          ? known(formatIPv4(broadcastOf(parseIPv4(address), parseIPv4(netmask))))
+          : undefined);
+      if (broadcast !== undefined) ipv4.broadcast = broadcast;
+      const gateway = known(raw.gateway);
+      if (gateway !== undefined) ipv4.gateway = gateway;
+      const dhcpserver = known(raw.dhcpserver);
+      if (dhcpserver !== undefined) ipv4.dhcpserver = dhcpserver;
+      if (raw.dnsserver !== undefined) {
+        const dns = raw.dnsserver.filter((server) => known(server) !== undefined);
+        if (dns.length > 0) ipv4.dnsserver = dns;
+      }
+    }
+    if (this.proxy !== undefined) ipv4.proxy = { ...this.proxy };
+    return { ipv4 };
+  }
+
+  /**
+   * impOS `interface.openudp(callback, localPort)`: a UDP socket on this
+   * interface. With `localPort` (1024–65535) it is bound at once; without,
+   * it is bound to an ephemeral port (49152–65535) on its first send.
+   * Throws on cellular, on an unpowered or unavailable interface, and for a
+   * port that is not an integer, out of range or in use.
+   */
+  openudp(callback?: ReceiveCallback | null, localPort?: number): UdpSocket {
+    const receive = optionalCallback<ReceiveCallback>("openudp", "callback", callback);
+    if (this.kind === "cell") throw new Error(`openudp: UDP is not available on cellular interface ${this.name}`);
+    if (this.phase === "stopped" || this.phase === "unhappy") {
+      throw new Error(`openudp: interface ${this.name} is not powered or is unavailable (state ${this.state})`);
+    }
+    const port = checkLocalPort(localPort);
+    if (port !== 0 && this.runtime.ports.has(port)) throw new Error(`openudp: localPort ${port} is already in use`);
+    const socket = new UdpSocket(this.runtime, this, receive);
+    if (port !== 0) {
+      try {
+        socket.bind(port);
+      } catch (error) {
+        throw this.bindFailure("openudp", error, port);
+      }
+    }
+    return socket;
+  }
+
+  /** @internal Whether `send()` may address `destination` from this interface. */
+  reaches(destination: number): boolean {
+    return isPrivateIPv4(destination) || (this.onLoopback && isLoopbackIPv4(destination));
+  }
+
+  /** @internal The impOS exception for a host's refusal to bind. */
+  bindFailure(method: string, error: unknown, port?: number): Error {
+    if (error instanceof HostError) {
+      if (error.reason === "in-use") return new Error(`${method}: localPort ${port} is already in use`);
+      if (error.reason === "no-network") return new Error(`${method}: interface ${this.name} has no network yet`);
+      return new Error(`${method}: interface ${this.name} could not bind a port: ${error.message}`);
+    }
+    return error instanceof Error ? error : new Error(`${method}: ${String(error)}`);
+  }
+
+  /** @internal Host: the link moved to `phase`. */
+  linkPhase(phase: LinkPhase): void {
+    this.phase = phase;
+    if (phase === "connected") this.learnAddress();
+    const next = STATES[this.kind][phase];
+    if (next === this.state) return;
+    this.state = next;
+    this.announcePending = false;
+    this.notify();
+  }
+
+  /** @internal Deferred first announcement of the state after `imp.net.open()`. */
+  run(): void {
+    if (!this.announcePending) return;
+    this.announcePending = false;
+    this.notify();
+  }
+
+  /** @internal `imp.net.open()` on this interface: new callback (if any) and one announcement of the current state. */
+  reopen(callback: StateCallback | null): void {
+    if (callback !== null) this.callback = callback;
+    this.announcePending = true;
+    this.runtime.port.defer(this);
+  }
+
+  private notify(): void {
+    const callback = this.callback;
+    if (callback === null) return;
+    try {
+      callback(this.state);
+    } catch (error) {
+      this.runtime.callbackFailed("interface state callback", error);
+    }
+  }
+
+  private learnAddress(): void {
+    const address = known(this.link.addresses().address) ?? "";
+    if (address === this.unicast) return;
+    this.unicast = address;
+    this.onLoopback = address !== "" && isLoopbackIPv4(parseIPv4(address));
+    this.epoch++;
+  }
+}
+
+/** A dotted quad worth reporting: present, and not 0.0.0.0. */
+function known(address: string | undefined): string | undefined {
+  return address === undefined || address === "" || address === "0.0.0.0" ? undefined : address;
+}

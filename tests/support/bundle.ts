@@ -1,0 +1,116 @@
+/**
+ * Bundles an impnet app (examples/*.ts, main.ts) with esbuild the way a host
+ * build would, with the `impnet/host` module mapped to a test host, and
+ * loads the bundle so a test can drive it through a fake world.
+ *
+ * - The bundle contains the app, `impnet` and the core, so every load gets
+ *   its own device (runtime), exactly as a fresh boot would.
+ * - `modules/impnet/port.ts` stays external and is imported from its file
+ *   URL, so `HostError`s thrown by the test-side fake network are the same
+ *   class the bundled core checks with `instanceof`.
+ * - Each load binds the bundle to one host through a unique key, so
+ *   concurrent tests cannot see each other's hosts.
+ */
+import { build, type Plugin } from "esbuild";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { Host } from "../../modules/impnet/port";
+
+/** Repository root. */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+const PORT_MODULE = join(ROOT, "modules/impnet/port.ts");
+const HOST_KEY = "__IMPNET_TEST_HOST_KEY__";
+const REGISTRY = "__impnetTestHosts";
+
+type Registry = Map<string, Host>;
+
+function registry(): Registry {
+  const g = globalThis as unknown as Record<string, Registry | undefined>;
+  let hosts = g[REGISTRY];
+  if (hosts === undefined) {
+    hosts = new Map();
+    g[REGISTRY] = hosts;
+  }
+  return hosts;
+}
+
+/** Maps `impnet/host` to a stub that looks the host up by key, and keeps port.ts shared with the tests. */
+const testHostPlugin: Plugin = {
+  name: "impnet-test-host",
+  setup(b) {
+    b.onResolve({ filter: /^impnet\/host$/ }, () => ({ path: "impnet-test-host", namespace: "impnet-test" }));
+    b.onLoad({ filter: /.*/, namespace: "impnet-test" }, () => ({
+      contents:
+        `const hosts = globalThis[${JSON.stringify(REGISTRY)}];\n` +
+        `export default function host() {\n` +
+        `  const h = hosts && hosts.get(${JSON.stringify(HOST_KEY)});\n` +
+        `  if (h === undefined) throw new Error("impnet test host not registered");\n` +
+        `  return h;\n` +
+        `}\n`,
+      loader: "js",
+    }));
+    b.onResolve({ filter: /port$/ }, (args) => {
+      if (args.namespace !== "file") return undefined;
+      const target = args.path.startsWith(".") ? resolve(args.resolveDir, args.path) : args.path;
+      if (target === PORT_MODULE.slice(0, -3) || target === PORT_MODULE || args.path === "impnet/port") {
+        return { path: pathToFileURL(PORT_MODULE).href, external: true };
+      }
+      return undefined;
+    });
+  },
+};
+
+const bundles = new Map<string, Promise<string>>();
+
+/**
+ * esbuild bundle (ESM text) of `entry` (a path relative to the repository
+ * root), cached per entry. `impnet` and `impnet/*` resolve through the
+ * repository's tsconfig paths.
+ */
+export function bundleApp(entry: string): Promise<string> {
+  let cached = bundles.get(entry);
+  if (cached === undefined) {
+    cached = build({
+      entryPoints: [join(ROOT, entry)],
+      absWorkingDir: ROOT,
+      tsconfig: join(ROOT, "tsconfig.json"),
+      bundle: true,
+      format: "esm",
+      platform: "neutral",
+      target: "es2022",
+      write: false,
+      logLevel: "silent",
+      plugins: [testHostPlugin],
+    }).then((result) => {
+      const text = result.outputFiles[0].text;
+      if (!text.includes(HOST_KEY)) throw new Error(`bundle of ${entry} does not use impnet/host`);
+      return text;
+    });
+    bundles.set(entry, cached);
+  }
+  return cached;
+}
+
+let loads = 0;
+
+/**
+ * Bundles `entry`, binds the bundle to `host` and evaluates it (the app's
+ * top-level code runs now, e.g. its `imp.net.open()`). Resolves to the
+ * module's exports once it has been evaluated.
+ */
+export async function loadApp(entry: string, host: Host): Promise<Record<string, unknown>> {
+  const text = await bundleApp(entry);
+  const key = `host-${process.pid}-${++loads}`;
+  registry().set(key, host);
+  const dir = await mkdtemp(join(tmpdir(), "impnet-app-"));
+  const file = join(dir, `${entry.replace(/[^A-Za-z0-9]+/g, "_")}.mjs`);
+  try {
+    await writeFile(file, text.split(HOST_KEY).join(key));
+    return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
