@@ -1,0 +1,68 @@
+import { ModdableEndpoint } from "./udp";
+import type { Endpoint, InterfaceKind, Link, LinkAddresses, LinkConfig, LinkListener, LinkPhase, PacketReceiver } from "impnet/port";
+
+/**
+ * Addressing the platform cannot tell from JavaScript (Moddable exposes an
+ * interface's address but not its netmask, gateway or broadcast), taken from
+ * `staticconfig` or from the host's configuration (`mc/config`).
+ */
+export interface LinkSettings {
+  address?: string;
+  netmask?: string;
+  gateway?: string;
+  dns?: readonly string[];
+  ssid?: string;
+  password?: string;
+}
+
+/** Makes links of one kind (one driver per interface name). */
+export interface LinkDriver {
+  readonly kind: InterfaceKind;
+  /** MAC address, when the platform can tell. */
+  macaddress(): string | undefined;
+  open(config: LinkConfig, listener: LinkListener, settings: LinkSettings): Link;
+}
+
+/** What every Moddable link shares: UDP endpoints, and phase reporting with duplicates dropped. */
+export abstract class ModdableLink implements Link {
+  protected phase: LinkPhase = "starting";
+  protected closed = false;
+
+  constructor(
+    protected readonly listener: LinkListener,
+    protected readonly settings: LinkSettings,
+  ) {}
+
+  abstract addresses(): LinkAddresses;
+
+  openEndpoint(localPort: number, receiver: PacketReceiver): Endpoint {
+    return new ModdableEndpoint(localPort, receiver);
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  /** Reports `phase` unless it is the current one. */
+  protected report(phase: LinkPhase): void {
+    if (this.closed || phase === this.phase) return;
+    this.phase = phase;
+    this.listener.linkPhase(phase);
+  }
+
+  /** Netmask/gateway/DNS from `staticconfig`, else from the host settings. */
+  protected configured(config: LinkConfig): LinkAddresses {
+    const fixed = config.staticConfig;
+    const s = this.settings;
+    return {
+      netmask: fixed?.netmask ?? s.netmask,
+      gateway: fixed?.gateway ?? s.gateway,
+      dnsserver: fixed?.dns ?? s.dns,
+    };
+  }
+}
+
+/** A dotted-quad IPv4 string, or undefined (drops IPv6 and non-strings the platform may return). */
+export function ipv4Only(value: unknown): string | undefined {
+  return typeof value === "string" && value.indexOf(".") > 0 && value.indexOf(":") < 0 ? value : undefined;
+}

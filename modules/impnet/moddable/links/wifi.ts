@@ -1,0 +1,126 @@
+/**
+ * `wl0` on ECMA-419 `embedded:network/interface/wifi` (the ESP32 default
+ * since Moddable SDK 8.x).
+ *
+ * `connection` → impOS states: 300 → WIFI_JOINING, 400 → WIFI_LINK_UP then
+ * WIFI_DHCPING, 500 → CONNECTED, 200 → WIFI_STOPPED; after a drop the link
+ * reconnects by itself (as impOS does) after `RECONNECT_MS`. `connect()`
+ * throwing → WIFI_STOPPED_UNHAPPY; no SSID configured → WIFI_STOPPED.
+ */
+import WiFi from "embedded:network/interface/wifi";
+import Timer from "timer";
+import { ModdableLink, ipv4Only, type LinkDriver, type LinkSettings } from "../link";
+import {
+  WIFI_ASSOCIATED,
+  WIFI_CONNECTED,
+  WIFI_CONNECTING,
+  WIFI_DISCONNECTED,
+  type TimerModule,
+  type WifiConstructor419,
+  type WifiInstance419,
+} from "../platform";
+import { HostError, type Link, type LinkAddresses, type LinkConfig, type LinkListener } from "impnet/port";
+
+const WiFiModule = WiFi as unknown as WifiConstructor419;
+const Timers = Timer as unknown as TimerModule;
+
+/** Pause before rejoining after the access point dropped us. */
+const RECONNECT_MS = 1000;
+
+class WifiLink extends ModdableLink {
+  private readonly wifi: WifiInstance419;
+  private readonly ssid: string | undefined;
+  private readonly password: string | undefined;
+  private reconnect: unknown = undefined;
+
+  constructor(
+    private readonly config: LinkConfig,
+    listener: LinkListener,
+    settings: LinkSettings,
+  ) {
+    super(listener, settings);
+    const credentials = config.wifi;
+    if (credentials !== undefined && credentials.key !== null && typeof credentials.key !== "string") {
+      throw new HostError("unavailable", "encrypted WiFi keys (blob) are not supported on Moddable; pass the key as a string");
+    }
+    this.ssid = credentials?.ssid ?? settings.ssid;
+    this.password = credentials === undefined ? settings.password : (credentials.key as string | null) || undefined;
+    const link = this;
+    this.wifi = new WiFiModule({
+      onChanged(property) {
+        if (property === "connection") link.connectionChanged();
+      },
+    });
+    const fixed = config.staticConfig;
+    if (fixed !== undefined) {
+      this.wifi.configure({ static: { address: fixed.ip, mask: fixed.netmask, gateway: fixed.gateway ?? "0.0.0.0" } });
+    }
+    Timers.set(() => link.join());
+  }
+
+  connectionChanged(): void {
+    switch (this.wifi.connection) {
+      case WIFI_CONNECTED:
+        this.report("connected");
+        break;
+      case WIFI_ASSOCIATED:
+        this.report("link-up");
+        this.report("addressing");
+        break;
+      case WIFI_CONNECTING:
+        this.report("joining");
+        break;
+      case WIFI_DISCONNECTED:
+        this.report("no-link");
+        this.scheduleReconnect();
+        break;
+    }
+  }
+
+  join(): void {
+    this.reconnect = undefined;
+    if (this.closed) return;
+    if (this.ssid === undefined || this.ssid === "") {
+      this.report("stopped");
+      return;
+    }
+    try {
+      this.wifi.connect(this.password === undefined ? { SSID: this.ssid } : { SSID: this.ssid, password: this.password });
+    } catch {
+      // "connect failed" / "already connecting" from the driver
+      this.report("unhappy");
+      return;
+    }
+    // connect() sets connection to 300 without an onChanged call.
+    if (this.wifi.connection === WIFI_CONNECTING) this.report("joining");
+  }
+
+  addresses(): LinkAddresses {
+    return { ...this.configured(this.config), address: this.config.staticConfig?.ip ?? ipv4Only(this.wifi.address) };
+  }
+
+  override close(): void {
+    super.close();
+    if (this.reconnect !== undefined) Timers.clear(this.reconnect);
+    this.wifi.close();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.reconnect !== undefined || this.closed) return;
+    const link = this;
+    this.reconnect = Timers.set(() => link.join(), RECONNECT_MS);
+  }
+}
+
+/** `wl0` through ECMA-419 WiFi. */
+export class WifiDriver implements LinkDriver {
+  readonly kind = "wifi";
+
+  macaddress(): string | undefined {
+    return undefined;
+  }
+
+  open(config: LinkConfig, listener: LinkListener, settings: LinkSettings): Link {
+    return new WifiLink(config, listener, settings);
+  }
+}

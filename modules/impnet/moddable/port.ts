@@ -1,0 +1,56 @@
+/**
+ * impnet's port on Moddable: the `NetworkPort` that runs on the ESP32, in
+ * Moddable's `lin` simulator and, unchanged, inside the XS simulator (over
+ * its emulation of the same Moddable modules).
+ */
+import Time from "time";
+import Timer from "timer";
+import type { LinkDriver, LinkSettings } from "./link";
+import type { TimeModule, TimerModule } from "./platform";
+import {
+  HostError,
+  type InterfaceDescriptor,
+  type Link,
+  type LinkConfig,
+  type LinkListener,
+  type NetworkPort,
+  type Task,
+} from "impnet/port";
+
+const Clock = Time as unknown as TimeModule;
+const Timers = Timer as unknown as TimerModule;
+
+/** One interface of a Moddable host: its name, how to drive it, and what the platform cannot tell. */
+export interface InterfacePlan {
+  name: string;
+  driver: LinkDriver;
+  settings: LinkSettings;
+}
+
+export class ModdablePort implements NetworkPort {
+  constructor(private readonly plan: readonly InterfacePlan[]) {}
+
+  interfaces(): readonly InterfaceDescriptor[] {
+    const list: InterfaceDescriptor[] = [];
+    for (const item of this.plan) {
+      const macaddress = item.driver.macaddress();
+      list.push(macaddress === undefined ? { name: item.name, kind: item.driver.kind } : { name: item.name, kind: item.driver.kind, macaddress });
+    }
+    return list;
+  }
+
+  openLink(config: LinkConfig, listener: LinkListener): Link {
+    for (const item of this.plan) {
+      if (item.name === config.name) return item.driver.open(config, listener, item.settings);
+    }
+    throw new HostError("unavailable", `no driver for ${config.name}`);
+  }
+
+  now(): number {
+    return Clock.ticks;
+  }
+
+  defer(task: Task): void {
+    Timers.set(() => task.run());
+  }
+}
