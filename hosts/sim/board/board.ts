@@ -1,0 +1,276 @@
+/**
+ * An emulated ESP32 board: the state behind the emulated Moddable modules
+ * (`embedded:io/socket/udp`, legacy `ethernet`, ECMA-419 WiFi, `net`,
+ * `timer`, `time`, `mc/config`), with the observable behaviour of
+ * moddable-platform.md §1–§3 and §7.2.
+ *
+ * The board does no I/O itself. A `BoardIO` does: inside XS the simulator's
+ * bridge to the Node supervisor and its real sockets; in Node unit tests an
+ * in-memory network. The same module code runs in both.
+ */
+
+/** Real I/O under the board. */
+export interface BoardIO {
+  /** Milliseconds since the board started. */
+  now(): number;
+  /**
+   * Binds UDP `port` (0: any free port) for socket `handle` on every
+   * interface, as lwIP binds to IP_ADDR_ANY. Returns the port bound; throws
+   * `Error("bind failed")` when it is taken.
+   */
+  bind(handle: number, port: number): number;
+  /** Sends a copy of `data` (copied before returning). */
+  send(handle: number, data: Uint8Array, address: string, port: number): void;
+  close(handle: number): void;
+  /** The firmware started interface `name` (Ethernet.start(), WiFi connect()). */
+  startLink(name: string): void;
+  /** Diagnostics from the emulation (not app output). */
+  note(text: string): void;
+}
+
+/** What the board knows about one emulated interface. */
+export interface BoardInterface {
+  readonly name: string;
+  readonly address: string;
+  readonly netmask: string;
+  readonly mac: string;
+  /** Firmware started it (Ethernet.start(), WiFi connect()). */
+  started: boolean;
+  /** Carrier / association. */
+  linkUp: boolean;
+  /** Address assigned (DHCP done). */
+  hasAddress: boolean;
+  /** Driver failure injected by the simulator. */
+  failed: boolean;
+}
+
+/** A datagram as `read()` returns it: the ArrayBuffer carries the sender (and, in the simulator, the destination). */
+export type Packet = ArrayBuffer & { address: string; port: number; destination?: string };
+
+/** Receives board events for one emulated module instance. */
+export interface LinkObserver {
+  linkEvent(name: string, event: string): void;
+}
+
+/** One emulated UDP socket's receive side. */
+export interface SocketSink {
+  readonly queue: Packet[];
+  /** Packets queued since the last `onReadable` notification. */
+  fresh: number;
+  notify(): void;
+}
+
+interface TimerRecord {
+  id: number;
+  at: number;
+  repeat: number;
+  callback: (timer: object) => void;
+  timer: object;
+}
+
+/** Settings of an interface, for `new Board`. */
+export interface BoardInterfaceSpec {
+  name: string;
+  address: string;
+  netmask: string;
+  mac?: string;
+}
+
+export class Board {
+  readonly interfaces = new Map<string, BoardInterface>();
+  /** `mc/config` as the app sees it. */
+  readonly config: Record<string, unknown>;
+  readonly sockets = new Map<number, SocketSink>();
+  private readonly observers: LinkObserver[] = [];
+  private readonly readable: SocketSink[] = [];
+  private timers: TimerRecord[] = [];
+  private nextHandle = 1;
+  private nextTimer = 1;
+  /** Errors thrown by firmware code called from the board (timer callbacks); the host decides what a crash is. */
+  readonly crashes: unknown[] = [];
+
+  constructor(
+    readonly io: BoardIO,
+    interfaces: readonly BoardInterfaceSpec[],
+    config: Record<string, unknown> = {},
+  ) {
+    interfaces.forEach((spec, i) => {
+      this.interfaces.set(spec.name, {
+        name: spec.name,
+        address: spec.address,
+        netmask: spec.netmask,
+        mac: spec.mac ?? `02:00:00:00:00:${(i + 1).toString(16).padStart(2, "0").toUpperCase()}`,
+        started: false,
+        linkUp: false,
+        hasAddress: false,
+        failed: false,
+      });
+    });
+    this.config = config;
+  }
+
+  now(): number {
+    return this.io.now();
+  }
+
+  // ---- UDP ----
+
+  newSocketHandle(): number {
+    return this.nextHandle++;
+  }
+
+  /** lwIP has a default netif once any interface was started (CHECK_NETWORK_SAFE). */
+  hasNetwork(): boolean {
+    for (const iface of this.interfaces.values()) if (iface.started) return true;
+    return false;
+  }
+
+  /** A route exists when some started interface has its link and address. */
+  canSend(): boolean {
+    for (const iface of this.interfaces.values()) if (iface.linkUp && iface.hasAddress) return true;
+    return false;
+  }
+
+  /** Queues a datagram for socket `handle`; `onReadable` runs at the next `notifyReadable()`. */
+  packet(handle: number, packet: Packet): boolean {
+    const sink = this.sockets.get(handle);
+    if (sink === undefined) return false;
+    sink.queue.push(packet);
+    if (sink.fresh++ === 0) this.readable.push(sink);
+    return true;
+  }
+
+  /** Calls `onReadable(count)` once for every socket that got packets since the last call. */
+  notifyReadable(): void {
+    const list = this.readable;
+    for (let i = 0; i < list.length; i++) {
+      const sink = list[i];
+      sink.fresh = 0;
+      sink.notify();
+    }
+    list.length = 0;
+  }
+
+  // ---- links ----
+
+  observe(observer: LinkObserver): void {
+    this.observers.push(observer);
+  }
+
+  unobserve(observer: LinkObserver): void {
+    const i = this.observers.indexOf(observer);
+    if (i >= 0) this.observers.splice(i, 1);
+  }
+
+  iface(name: string): BoardInterface | undefined {
+    return this.interfaces.get(name);
+  }
+
+  /**
+   * An event on interface `name`, from the simulator's control side:
+   * "link-up", "address", "link-down", "unhappy", "recover".
+   */
+  linkEvent(name: string, event: string): void {
+    const iface = this.interfaces.get(name);
+    if (iface === undefined) return;
+    switch (event) {
+      case "link-up":
+        iface.linkUp = true;
+        iface.failed = false;
+        break;
+      case "address":
+        iface.hasAddress = true;
+        break;
+      case "link-down":
+        iface.linkUp = false;
+        iface.hasAddress = false;
+        break;
+      case "unhappy":
+        iface.linkUp = false;
+        iface.hasAddress = false;
+        iface.failed = true;
+        break;
+      case "recover":
+        iface.failed = false;
+        break;
+    }
+    const observers = this.observers.slice();
+    for (const observer of observers) observer.linkEvent(name, event);
+  }
+
+  // ---- timers ----
+
+  setTimer(callback: (timer: object) => void, interval: number, repeat: number): object {
+    const timer = { id: this.nextTimer++ };
+    this.insert({ id: timer.id, at: this.now() + interval, repeat, callback, timer });
+    return timer;
+  }
+
+  scheduleTimer(timer: object, interval: number | undefined, repeat: number): void {
+    const record = this.take(timer);
+    if (record === undefined) throw new SyntaxError("timer: not a timer");
+    if (interval === undefined) return; // Timer.schedule(t) without an interval unschedules
+    record.at = this.now() + interval;
+    record.repeat = repeat;
+    this.insert(record);
+  }
+
+  clearTimer(timer: object): void {
+    this.take(timer);
+  }
+
+  timerCount(): number {
+    return this.timers.length;
+  }
+
+  /** When the next timer is due (board ms), or -1. */
+  nextTimerAt(): number {
+    return this.timers.length === 0 ? -1 : this.timers[0].at;
+  }
+
+  /** Runs every timer due at the current time, in order; a throwing callback is recorded as a crash. */
+  runTimers(): void {
+    const now = this.now();
+    while (this.timers.length > 0 && this.timers[0].at <= now) {
+      const record = this.timers.shift() as TimerRecord;
+      if (record.repeat > 0) {
+        record.at = Math.max(record.at + record.repeat, now);
+        this.insert(record);
+      }
+      try {
+        record.callback.call(globalThis, record.timer);
+      } catch (error) {
+        this.crashes.push(error);
+      }
+      this.notifyReadable();
+    }
+  }
+
+  private insert(record: TimerRecord): void {
+    const list = this.timers;
+    let i = list.length;
+    while (i > 0 && list[i - 1].at > record.at) i--;
+    list.splice(i, 0, record);
+  }
+
+  private take(timer: object): TimerRecord | undefined {
+    const list = this.timers;
+    for (let i = 0; i < list.length; i++) {
+      if (list[i].timer === timer) return list.splice(i, 1)[0];
+    }
+    return undefined;
+  }
+}
+
+let current: Board | undefined;
+
+/** Makes `board` the one the emulated modules talk to. */
+export function installBoard(board: Board): void {
+  current = board;
+}
+
+/** The installed board (the emulated modules call this on every use). */
+export function board(): Board {
+  if (current === undefined) throw new Error("impnet simulator: no board installed");
+  return current;
+}

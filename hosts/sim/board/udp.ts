@@ -1,0 +1,118 @@
+/**
+ * Emulated `embedded:io/socket/udp` (ECMA-419), as Moddable implements it on
+ * ESP32 (modules/io/socket/lwip/udp.c; moddable-platform.md §1):
+ * constructor options and errors, `read()` → ArrayBuffer with `address` and
+ * `port` (and, in the simulator, `destination`) or `undefined`,
+ * `write(buffer, address, port)`, idempotent `close()`, `onReadable(count)`
+ * with `this` the socket, called once per delivery with the queue length.
+ */
+import { board, type Packet, type SocketSink } from "./board";
+
+interface UdpOptions {
+  port?: unknown;
+  address?: unknown;
+  onReadable?: unknown;
+  format?: unknown;
+  target?: unknown;
+}
+
+const closedError = () => new SyntaxError("invalid host data");
+
+/** Dotted quad check as lwIP's ipaddr_aton would accept it (simplified: four numbers 0–255). */
+function isDottedQuad(text: string): boolean {
+  const parts = text.split(".");
+  if (parts.length !== 4) return false;
+  for (const part of parts) {
+    if (part.length === 0 || part.length > 3) return false;
+    for (let i = 0; i < part.length; i++) {
+      const c = part.charCodeAt(i);
+      if (c < 48 || c > 57) return false;
+    }
+    if (Number(part) > 255) return false;
+  }
+  return true;
+}
+
+function toInteger(value: unknown): number {
+  if (typeof value === "symbol") throw new TypeError("cannot coerce symbol to number");
+  const n = Number(value);
+  return Number.isNaN(n) ? 0 : Math.trunc(n);
+}
+
+export default class UDP implements SocketSink {
+  readonly queue: Packet[] = [];
+  fresh = 0;
+  /** Own property when the `target` option was given, as on Moddable. */
+  declare target?: unknown;
+  private handle = 0;
+  private readonly onReadable: ((this: UDP, count: number) => void) | undefined;
+
+  constructor(options: UdpOptions) {
+    if (options === undefined || options === null) throw new SyntaxError("C: xsArg(0): invalid index");
+    const b = board();
+    let port = 0;
+    if (options.port !== undefined) {
+      port = toInteger(options.port);
+      if (port < 0 || port > 65535) throw new RangeError("invalid port");
+    }
+    const onReadable = options.onReadable;
+    if (onReadable !== undefined && onReadable !== null && typeof onReadable !== "function") {
+      throw new Error("not a function");
+    }
+    this.onReadable = (onReadable ?? undefined) as ((this: UDP, count: number) => void) | undefined;
+    if (options.format !== undefined && options.format !== null && options.format !== "" && options.format !== "buffer") {
+      throw new RangeError("invalid format");
+    }
+    if ("target" in options) this.target = options.target;
+    if (!b.hasNetwork()) throw new Error("no network");
+    const handle = b.newSocketHandle();
+    b.io.bind(handle, port); // throws Error("bind failed")
+    this.handle = handle;
+    b.sockets.set(handle, this);
+  }
+
+  get format(): "buffer" {
+    return "buffer";
+  }
+
+  set format(value: string) {
+    if (value !== "buffer") throw new RangeError("invalid format");
+  }
+
+  /** The oldest queued datagram, or undefined. */
+  read(): Packet | undefined {
+    if (this.handle === 0) throw closedError();
+    return this.queue.shift();
+  }
+
+  write(buffer: ArrayBuffer | ArrayBufferView, address: string, port: number): void {
+    if (this.handle === 0) throw closedError();
+    let bytes: Uint8Array;
+    if (buffer instanceof ArrayBuffer) bytes = new Uint8Array(buffer);
+    else if (ArrayBuffer.isView(buffer)) bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    else throw new TypeError("invalid buffer");
+    if (typeof address === "symbol") throw new TypeError("cannot coerce symbol to string");
+    const target = String(address);
+    if (!isDottedQuad(target)) throw new RangeError("invalid IP address");
+    const destinationPort = toInteger(port) & 0xffff;
+    const b = board();
+    if (!b.canSend() || bytes.byteLength > 65507) throw new Error("UDP send failed");
+    b.io.send(this.handle, bytes, target, destinationPort);
+  }
+
+  close(): void {
+    const handle = this.handle;
+    if (handle === 0) return;
+    this.handle = 0;
+    this.queue.length = 0;
+    const b = board();
+    b.sockets.delete(handle);
+    b.io.close(handle);
+  }
+
+  /** @internal Board: packets arrived since the last call. */
+  notify(): void {
+    const onReadable = this.onReadable;
+    if (onReadable !== undefined && this.handle !== 0 && this.queue.length > 0) onReadable.call(this, this.queue.length);
+  }
+}

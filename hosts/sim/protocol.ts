@@ -1,0 +1,84 @@
+/**
+ * The simulator's wire format between the Node supervisor and the firmware
+ * in XS, carried in xsnap `?` commands and their replies. Binary,
+ * little-endian, a sequence of records, each starting with a one-byte type.
+ * Batching many records per command is what makes the simulator fast: a
+ * crossing costs about 40 µs, a packet inside a batch a few µs.
+ *
+ * Supervisor → XS (command body): f64 now (board ms), then records:
+ *   PACKET   u32 handle, u32 from, u16 fromPort, u32 to, u32 length, bytes
+ *   LINK     u8 length, interface name, u8 length, event ("link-up", "address", "link-down", "unhappy", "recover")
+ *   AGENT    u16 length, name (UTF-8), u32 length, JSON (UTF-8)
+ *   START    (run the app)
+ *   HEAP     (collect garbage and report the live slot count in the reply)
+ *
+ * XS → supervisor (reply): records:
+ *   SEND     u32 handle, u32 to, u16 port, u32 length, bytes
+ *   LOG      u8 level (LOG_INFO, LOG_ERROR, LOG_NOTE), u32 length, UTF-8
+ *   CLOSE    u32 handle
+ *   LINKSTART u8 length, interface name
+ *   WAKE     f64 board ms of the next timer, or -1
+ *   AGENTSEND u16 length, name, u32 length, JSON
+ *   CRASH    u32 length, UTF-8 (error with XS stack)
+ *   HEAPCOUNT u32 live slots after gc()
+ *   STATS    u32 open sockets, u32 timers
+ *
+ * XS → supervisor synchronous request (issueCommand), answered at once:
+ *   BIND     u32 handle, u16 port  →  u8 status (BIND_OK, BIND_IN_USE, BIND_FAILED), u16 port, UTF-8 message
+ */
+import type { BoardInterfaceSpec } from "./board/board";
+
+/** What the supervisor puts in `globalThis.impnetSim` before loading the firmware. */
+export interface SimSettings {
+  interfaces: BoardInterfaceSpec[];
+  config: Record<string, unknown>;
+}
+
+export const PACKET = 1;
+export const LINK = 2;
+export const AGENT = 3;
+export const START = 4;
+export const HEAP = 5;
+
+export const SEND = 1;
+export const LOG = 2;
+export const CLOSE = 3;
+export const LINKSTART = 4;
+export const WAKE = 5;
+export const AGENTSEND = 6;
+export const CRASH = 7;
+export const HEAPCOUNT = 8;
+export const STATS = 9;
+
+export const LOG_INFO = 0;
+export const LOG_ERROR = 1;
+export const LOG_NOTE = 2;
+
+export const BIND = 66;
+export const BIND_OK = 0;
+export const BIND_IN_USE = 1;
+export const BIND_FAILED = 2;
+
+/** Bytes of a PACKET record before its payload. */
+export const PACKET_HEADER = 1 + 4 + 4 + 2 + 4 + 4;
+/** Bytes of a SEND record before its payload. */
+export const SEND_HEADER = 1 + 4 + 4 + 2 + 4;
+
+/** Dotted quad → unsigned 32-bit (the address is known to be well formed). */
+export function addressToNumber(address: string): number {
+  let value = 0;
+  let octet = 0;
+  for (let i = 0; i < address.length; i++) {
+    const c = address.charCodeAt(i);
+    if (c === 46) {
+      value = value * 256 + octet;
+      octet = 0;
+    } else octet = octet * 10 + (c - 48);
+  }
+  return value * 256 + octet;
+}
+
+/** Unsigned 32-bit → dotted quad. */
+export function numberToAddress(value: number): string {
+  return `${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`;
+}

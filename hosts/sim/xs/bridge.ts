@@ -1,0 +1,291 @@
+/**
+ * The XS side of the simulator: a `BoardIO` that turns the emulated board's
+ * I/O into reply records for the Node supervisor, and the `handleCommand`
+ * that feeds the board packets, link events, agent messages and time.
+ *
+ * Sends are copied into the reply (as lwIP copies into a pbuf) and go out
+ * after the command, with no round trip per packet. Only `bind` is
+ * synchronous (`issueCommand`), because Moddable's UDP constructor throws
+ * "bind failed" synchronously.
+ */
+import { Board, installBoard, type BoardIO, type Packet } from "../board/board";
+import { Output } from "./output";
+import * as P from "../protocol";
+import type { AgentInbox, AgentTransport, LogSink } from "impnet/port";
+
+export type { SimSettings } from "../protocol";
+import type { SimSettings } from "../protocol";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Cache of dotted quads by number, so a busy peer's address string is made once. */
+const addressCache = new Map<number, string>();
+function addressString(value: number): string {
+  let text = addressCache.get(value);
+  if (text === undefined) {
+    if (addressCache.size > 4096) addressCache.clear();
+    text = P.numberToAddress(value);
+    addressCache.set(value, text);
+  }
+  return text;
+}
+
+function describeCrash(error: unknown): string {
+  if (error instanceof Error) return typeof error.stack === "string" && error.stack !== "" ? error.stack : `${error.name}: ${error.message}`;
+  return `uncaught ${String(error)}`;
+}
+
+export class Bridge implements BoardIO, LogSink {
+  readonly board: Board;
+  private readonly out = new Output();
+  private time = 0;
+  /** `agent.send` / `agent.on` over the supervisor's control channel. */
+  readonly agent: AgentTransport;
+  private inbox: AgentInbox | undefined;
+  private loadApp: (() => Promise<unknown>) | undefined;
+  private collect = false;
+  private readonly request = new ArrayBuffer(7);
+  private readonly requestView = new DataView(this.request);
+
+  constructor(settings: SimSettings) {
+    this.board = new Board(this, settings.interfaces, settings.config);
+    installBoard(this.board);
+    this.agent = new AgentChannel(this);
+  }
+
+  /** The app's module, run by the START command. */
+  setApp(loadApp: () => Promise<unknown>): void {
+    this.loadApp = loadApp;
+  }
+
+  // ---- BoardIO ----
+
+  now(): number {
+    return this.time;
+  }
+
+  bind(handle: number, port: number): number {
+    const view = this.requestView;
+    view.setUint8(0, P.BIND);
+    view.setUint32(1, handle, true);
+    view.setUint16(5, port, true);
+    const answer = issueCommand(this.request);
+    const status = new Uint8Array(answer)[0];
+    const bound = new DataView(answer).getUint16(1, true);
+    if (status === P.BIND_OK) return bound;
+    if (status === P.BIND_IN_USE) throw new Error("bind failed");
+    throw new Error(decoder.decode(new Uint8Array(answer, 3)) || "bind failed");
+  }
+
+  send(handle: number, data: Uint8Array, address: string, port: number): void {
+    const out = this.out;
+    out.ensure(P.SEND_HEADER + data.byteLength);
+    out.u8(P.SEND);
+    out.u32(handle);
+    out.u32(P.addressToNumber(address));
+    out.u16(port);
+    out.u32(data.byteLength);
+    out.copy(data);
+  }
+
+  close(handle: number): void {
+    this.out.u8(P.CLOSE);
+    this.out.u32(handle);
+  }
+
+  startLink(name: string): void {
+    this.out.u8(P.LINKSTART);
+    this.text8(name);
+  }
+
+  note(text: string): void {
+    this.line(P.LOG_NOTE, text);
+  }
+
+  // ---- LogSink (server.log / server.error) ----
+
+  log(line: string): void {
+    this.line(P.LOG_INFO, line);
+  }
+
+  error(line: string): void {
+    this.line(P.LOG_ERROR, line);
+  }
+
+  // ---- agent channel ----
+
+  /** @internal */
+  agentSend(name: string, data: unknown): number {
+    let json: string;
+    try {
+      json = JSON.stringify(data === undefined ? null : data);
+    } catch {
+      return 1; // not serialisable: SEND_ERROR_NOT_CONNECTED is the only code agent.send has
+    }
+    const name8 = encoder.encode(name);
+    const json8 = encoder.encode(json);
+    const out = this.out;
+    out.u8(P.AGENTSEND);
+    out.u16(name8.byteLength);
+    out.copy(name8);
+    out.u32(json8.byteLength);
+    out.copy(json8);
+    return 0;
+  }
+
+  /** @internal */
+  agentListen(inbox: AgentInbox): void {
+    this.inbox = inbox;
+  }
+
+  // ---- commands ----
+
+  /** `globalThis.handleCommand`: one batch from the supervisor. */
+  handle(command: ArrayBuffer): { readonly result: ArrayBuffer } {
+    try {
+      this.dispatch(command);
+    } catch (error) {
+      this.crash(error);
+    }
+    return this;
+  }
+
+  /** Read by xsnap after the command's promise jobs ran: the reply. */
+  get result(): ArrayBuffer {
+    const b = this.board;
+    try {
+      b.notifyReadable();
+      b.runTimers();
+    } catch (error) {
+      this.crash(error);
+    }
+    this.reportCrashes();
+    const out = this.out;
+    out.u8(P.WAKE);
+    out.f64(b.nextTimerAt());
+    out.u8(P.STATS);
+    out.u32(b.sockets.size);
+    out.u32(b.timerCount());
+    if (this.collect) {
+      this.collect = false;
+      gc();
+    }
+    return out.take();
+  }
+
+  private dispatch(command: ArrayBuffer): void {
+    const bytes = new Uint8Array(command);
+    const view = new DataView(command);
+    const b = this.board;
+    this.time = view.getFloat64(0, true);
+    let at = 8;
+    const end = bytes.byteLength;
+    while (at < end) {
+      const type = bytes[at++];
+      if (type === P.PACKET) {
+        const handle = view.getUint32(at, true);
+        const from = view.getUint32(at + 4, true);
+        const fromPort = view.getUint16(at + 8, true);
+        const to = view.getUint32(at + 10, true);
+        const length = view.getUint32(at + 14, true);
+        at += 18;
+        const packet = command.slice(at, at + length) as Packet;
+        at += length;
+        packet.address = addressString(from);
+        packet.port = fromPort;
+        packet.destination = addressString(to);
+        b.packet(handle, packet);
+        continue;
+      }
+      // Anything else happens after the packets that arrived before it.
+      b.notifyReadable();
+      switch (type) {
+        case P.LINK: {
+          const name = decoder.decode(bytes.subarray(at + 1, at + 1 + bytes[at]));
+          at += 1 + bytes[at];
+          const event = decoder.decode(bytes.subarray(at + 1, at + 1 + bytes[at]));
+          at += 1 + bytes[at];
+          b.linkEvent(name, event);
+          break;
+        }
+        case P.AGENT: {
+          const nameLength = view.getUint16(at, true);
+          const name = decoder.decode(bytes.subarray(at + 2, at + 2 + nameLength));
+          at += 2 + nameLength;
+          const jsonLength = view.getUint32(at, true);
+          const json = decoder.decode(bytes.subarray(at + 4, at + 4 + jsonLength));
+          at += 4 + jsonLength;
+          this.inbox?.deliver(name, JSON.parse(json));
+          break;
+        }
+        case P.START: {
+          const load = this.loadApp;
+          if (load !== undefined) load().then(undefined, (error) => this.crash(error));
+          break;
+        }
+        case P.HEAP:
+          this.collect = true;
+          break;
+        default:
+          throw new Error(`impnet simulator: unknown command record ${type}`);
+      }
+    }
+    b.notifyReadable();
+    b.runTimers();
+  }
+
+  private crash(error: unknown): void {
+    const text = encoder.encode(describeCrash(error));
+    this.out.u8(P.CRASH);
+    this.out.u32(text.byteLength);
+    this.out.copy(text);
+  }
+
+  private reportCrashes(): void {
+    const crashes = this.board.crashes;
+    while (crashes.length > 0) this.crash(crashes.shift());
+  }
+
+  private line(level: number, text: string): void {
+    const bytes = encoder.encode(text);
+    const out = this.out;
+    out.u8(P.LOG);
+    out.u8(level);
+    out.u32(bytes.byteLength);
+    out.copy(bytes);
+  }
+
+  private text8(text: string): void {
+    const bytes = encoder.encode(text);
+    this.out.u8(bytes.byteLength);
+    this.out.copy(bytes);
+  }
+}
+
+/** The agent side of `agent.send` / `agent.on`: the simulator's control channel. */
+class AgentChannel implements AgentTransport {
+  constructor(private readonly bridge: Bridge) {}
+
+  send(name: string, data: unknown): number {
+    return this.bridge.agentSend(name, data);
+  }
+
+  listen(inbox: AgentInbox): void {
+    this.bridge.agentListen(inbox);
+  }
+}
+
+let current: Bridge | undefined;
+
+/** Creates the bridge (once, when the bundle loads). */
+export function startBridge(settings: SimSettings): Bridge {
+  current = new Bridge(settings);
+  return current;
+}
+
+/** The running bridge. */
+export function bridge(): Bridge {
+  if (current === undefined) throw new Error("impnet simulator: bridge not started");
+  return current;
+}

@@ -1,0 +1,12 @@
+/** Globals of the xsnap worker (xsnap-notes.md §3) that the simulator's XS side uses. */
+declare function issueCommand(request: ArrayBuffer): ArrayBuffer;
+declare function gc(): void;
+declare function print(...values: unknown[]): void;
+
+declare class TextEncoder {
+  encode(text: string): Uint8Array;
+}
+declare class TextDecoder {
+  constructor(label?: string);
+  decode(bytes: ArrayBuffer | ArrayBufferView): string;
+}
