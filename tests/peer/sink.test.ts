@@ -1,0 +1,153 @@
+import test from "ava";
+import dgram from "node:dgram";
+import { runFlood } from "../../hosts/peer/flood.ts";
+import { encodeProbe, patternId } from "../../hosts/peer/probe.ts";
+import { runSink } from "../../hosts/peer/sink.ts";
+import type { SinkReport } from "../../hosts/peer/types.ts";
+
+async function sender(): Promise<dgram.Socket> {
+  const s = dgram.createSocket("udp4");
+  await new Promise<void>((r) => s.bind(0, "127.0.0.1", () => r()));
+  return s;
+}
+
+function send(s: dgram.Socket, buf: Buffer, port: number): Promise<void> {
+  return new Promise((r, j) => s.send(buf, port, "127.0.0.1", (e) => (e ? j(e) : r())));
+}
+
+/** Starts a sink on an ephemeral loopback port and resolves its port and report. */
+async function startSink(opts: { count?: number; durationMs?: number; timeoutMs?: number; signal?: AbortSignal }) {
+  let port = 0;
+  let ready!: () => void;
+  const listening = new Promise<void>((r) => (ready = r));
+  const report: Promise<SinkReport> = runSink({
+    listen: "127.0.0.1:0",
+    ...opts,
+    onListening: (ep) => {
+      port = ep.port;
+      ready();
+    },
+  });
+  await listening;
+  return { port, report };
+}
+
+test("sink accounts for a probe stream: gaps, duplicates, reordering, corruption, sources", async (t) => {
+  const runId = 0xfeedbeef;
+  const pid = patternId("counter");
+  const order: number[] = [];
+  for (let s = 0; s < 100; s++) {
+    if (s === 5 || s === 6 || s === 7 || s === 50) continue; // lost
+    if (s === 60) continue; // sent after 61
+    order.push(s);
+    if (s === 61) order.push(60);
+    if (s === 20 || s === 30) order.push(s); // duplicates
+  }
+  const plain = 10;
+  const total = order.length + plain;
+  const { port, report } = await startSink({ count: total, timeoutMs: 5000 });
+  const a = await sender();
+  const b = await sender();
+  try {
+    for (const s of order) {
+      const buf = encodeProbe(Buffer.alloc(48), pid, runId, s, s * 100);
+      if (s === 70) buf[40] = buf[40]! ^ 1; // corrupted payload
+      await send(a, buf, port);
+    }
+    for (let i = 0; i < plain; i++) await send(b, Buffer.from(`plain datagram ${i}`), port);
+    const doc = await report;
+    const r = doc.results[0]!;
+    t.is(doc.mode, "sink");
+    t.is(r.endReason, "count");
+    t.is(r.packets, total);
+    t.is(r.probes, order.length);
+    t.is(r.sources.length, 2);
+    const srcA = r.sources.find((x) => x.port === a.address().port)!;
+    const srcB = r.sources.find((x) => x.port === b.address().port)!;
+    t.is(srcA.packets, order.length);
+    t.is(srcA.bytes, order.length * 48);
+    t.is(srcB.packets, plain);
+    t.is(r.streams.length, 1);
+    const st = r.streams[0]!;
+    t.is(st.runId, runId);
+    t.is(st.pattern, "counter");
+    t.is(st.expected, 100);
+    t.is(st.received, 96);
+    t.is(st.lost, 4);
+    t.is(st.duplicated, 2);
+    t.is(st.reordered, 1);
+    t.is(st.corrupted, 1);
+    t.is(st.firstSeq, 0);
+    t.is(st.maxSeq, 99);
+    t.deepEqual(st.lossBursts.lengths, [
+      [1, 1],
+      [3, 1],
+    ]);
+    t.deepEqual(r.totals, { received: 96, expected: 100, lost: 4, duplicated: 2, reordered: 1, corrupted: 1 });
+    t.is(
+      r.timeline.series.lost!.reduce((x, y) => x + y, 0),
+      4,
+    );
+  } finally {
+    a.close();
+    b.close();
+  }
+});
+
+test("sink ends after an idle timeout when nothing arrives", async (t) => {
+  const t0 = Date.now();
+  const { report } = await startSink({ timeoutMs: 200 });
+  const doc = await report;
+  const r = doc.results[0]!;
+  t.is(r.endReason, "idle");
+  t.is(r.packets, 0);
+  t.deepEqual(r.sources, []);
+  t.true(Date.now() - t0 >= 190);
+});
+
+test("sink ends after --duration and counts non-probe traffic", async (t) => {
+  const { port, report } = await startSink({ durationMs: 300 });
+  const s = await sender();
+  try {
+    for (let i = 0; i < 25; i++) await send(s, Buffer.alloc(100, i), port);
+    const doc = await report;
+    const r = doc.results[0]!;
+    t.is(r.endReason, "duration");
+    t.is(r.packets, 25);
+    t.is(r.bytes, 2500);
+    t.is(r.probes, 0);
+    t.is(r.streams.length, 0);
+    t.true(r.durationMs >= 290);
+  } finally {
+    s.close();
+  }
+});
+
+test("flood into sink: the sink sees the flood's sequence stream", async (t) => {
+  const { port, report } = await startSink({ timeoutMs: 500 });
+  const flood = await runFlood({ target: `127.0.0.1:${port}`, count: 3000, size: 200, pattern: "ones" });
+  const doc = await report;
+  const f = flood.results[0]!;
+  const r = doc.results[0]!;
+  t.is(f.sent, 3000);
+  t.is(f.bytes, 600_000);
+  t.true(r.packets > 0 && r.packets <= 3000);
+  t.is(r.streams.length, 1);
+  const st = r.streams[0]!;
+  t.is(st.pattern, "ones");
+  t.is(st.received, r.packets);
+  t.is(st.duplicated, 0);
+  t.is(st.corrupted, 0);
+  t.is(st.received + st.lost, st.expected);
+  t.true(st.expected <= 3000);
+  t.log(`sink got ${r.packets} of 3000 (lost ${st.lost} inside the stream)`);
+});
+
+test("sink stops when aborted", async (t) => {
+  const ac = new AbortController();
+  const { report } = await startSink({ signal: ac.signal });
+  setTimeout(() => ac.abort(), 100);
+  const doc = await report;
+  t.is(doc.results[0]!.endReason, "aborted");
+  t.true(doc.aborted);
+});
