@@ -92,16 +92,29 @@ export const blobCompat = {
 
 /**
  * Float scratch shared by readn/writen: no per-call allocation. Rounding to
- * float32 goes through `scratchF32` rather than `Math.fround`, because XS
+ * float32 goes through a Float32Array rather than `Math.fround`, because XS
  * (Moddable and xsnap alike) returns integer-kind arguments from
  * `Math.fround` unchanged: `Math.fround(2147483647)` gives 2147483647
- * instead of 2147483648. `scratchF32` overlaps the first half of
- * `scratchF64`; each use reads the value out before the other is written.
+ * instead of 2147483648. The scratch f32 overlaps the first half of
+ * the f64; each use reads the value out before the other is written.
  */
-const scratchBuffer = new ArrayBuffer(8);
-const scratchBytes = new Uint8Array(scratchBuffer);
-const scratchF32 = new Float32Array(scratchBuffer, 0, 1);
-const scratchF64 = new Float64Array(scratchBuffer);
+interface FloatScratch {
+  bytes: Uint8Array;
+  f32: Float32Array;
+  f64: Float64Array;
+}
+let scratch: FloatScratch | undefined;
+/**
+ * The scratch arrays, made on first use rather than at module load: Moddable
+ * preloads impnet into flash, where typed arrays become read-only.
+ */
+function floatScratch(): FloatScratch {
+  if (scratch === undefined) {
+    const buffer = new ArrayBuffer(8);
+    scratch = { bytes: new Uint8Array(buffer), f32: new Float32Array(buffer, 0, 1), f64: new Float64Array(buffer) };
+  }
+  return scratch;
+}
 /** Host byte order of the scratch arrays (ESP32 and PCs are little-endian). */
 const hostLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -296,36 +309,40 @@ export class Blob {
         if (left < 2) break;
         this._pos = p + 2;
         return ((u[p] | (u[p + 1] << 8)) << 16) >> 16;
-      case 102: // f
+      case 102: { // f
         if (left < 4) break;
         this._pos = p + 4;
+        const s = floatScratch();
         if (hostLittleEndian) {
-          scratchBytes[0] = u[p];
-          scratchBytes[1] = u[p + 1];
-          scratchBytes[2] = u[p + 2];
-          scratchBytes[3] = u[p + 3];
+          s.bytes[0] = u[p];
+          s.bytes[1] = u[p + 1];
+          s.bytes[2] = u[p + 2];
+          s.bytes[3] = u[p + 3];
         } else {
-          for (let k = 0; k < 4; k++) scratchBytes[3 - k] = u[p + k];
+          for (let k = 0; k < 4; k++) s.bytes[3 - k] = u[p + k];
         }
-        return scratchF32[0];
-      case 100: // d
+        return s.f32[0];
+      }
+      case 100: { // d
         if (left < 8) break;
         this._pos = p + 8;
+        const s = floatScratch();
         if (hostLittleEndian) {
-          scratchBytes[0] = u[p];
-          scratchBytes[1] = u[p + 1];
-          scratchBytes[2] = u[p + 2];
-          scratchBytes[3] = u[p + 3];
-          scratchBytes[4] = u[p + 4];
-          scratchBytes[5] = u[p + 5];
-          scratchBytes[6] = u[p + 6];
-          scratchBytes[7] = u[p + 7];
+          s.bytes[0] = u[p];
+          s.bytes[1] = u[p + 1];
+          s.bytes[2] = u[p + 2];
+          s.bytes[3] = u[p + 3];
+          s.bytes[4] = u[p + 4];
+          s.bytes[5] = u[p + 5];
+          s.bytes[6] = u[p + 6];
+          s.bytes[7] = u[p + 7];
         } else {
-          for (let k = 0; k < 8; k++) scratchBytes[7 - k] = u[p + k];
+          for (let k = 0; k < 8; k++) s.bytes[7 - k] = u[p + k];
         }
-        // Narrow through the float32 scratch, not Math.fround (see scratchF32).
-        scratchF32[0] = scratchF64[0];
-        return scratchF32[0];
+        // Narrow through the float32 scratch, not Math.fround (see floatScratch).
+        s.f32[0] = s.f64[0];
+        return s.f32[0];
+      }
       case 108: // l
         if (left < 4 || !blobCompat.typeL) break;
         this._pos = p + 4;
@@ -387,29 +404,31 @@ export class Blob {
     if (typeof value !== "number") {
       for (let k = p; k < end; k++) u[k] = 0;
     } else if (code === 102) {
-      scratchF32[0] = value;
+      const s = floatScratch();
+      s.f32[0] = value;
       if (hostLittleEndian) {
-        u[p] = scratchBytes[0];
-        u[p + 1] = scratchBytes[1];
-        u[p + 2] = scratchBytes[2];
-        u[p + 3] = scratchBytes[3];
+        u[p] = s.bytes[0];
+        u[p + 1] = s.bytes[1];
+        u[p + 2] = s.bytes[2];
+        u[p + 3] = s.bytes[3];
       } else {
-        for (let k = 0; k < 4; k++) u[p + k] = scratchBytes[3 - k];
+        for (let k = 0; k < 4; k++) u[p + k] = s.bytes[3 - k];
       }
     } else if (code === 100) {
-      scratchF32[0] = value; // round to float32 (not Math.fround, see scratchF32)
-      scratchF64[0] = scratchF32[0];
+      const s = floatScratch();
+      s.f32[0] = value; // round to float32 (not Math.fround, see scratchF32)
+      s.f64[0] = s.f32[0];
       if (hostLittleEndian) {
-        u[p] = scratchBytes[0];
-        u[p + 1] = scratchBytes[1];
-        u[p + 2] = scratchBytes[2];
-        u[p + 3] = scratchBytes[3];
-        u[p + 4] = scratchBytes[4];
-        u[p + 5] = scratchBytes[5];
-        u[p + 6] = scratchBytes[6];
-        u[p + 7] = scratchBytes[7];
+        u[p] = s.bytes[0];
+        u[p + 1] = s.bytes[1];
+        u[p + 2] = s.bytes[2];
+        u[p + 3] = s.bytes[3];
+        u[p + 4] = s.bytes[4];
+        u[p + 5] = s.bytes[5];
+        u[p + 6] = s.bytes[6];
+        u[p + 7] = s.bytes[7];
       } else {
-        for (let k = 0; k < 8; k++) u[p + k] = scratchBytes[7 - k];
+        for (let k = 0; k < 8; k++) u[p + k] = s.bytes[7 - k];
       }
     } else {
       const v = value | 0; // ToInt32; the Uint8Array stores keep the low 8 bits

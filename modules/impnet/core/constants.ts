@@ -4,7 +4,7 @@
  */
 
 /** `imp.net.*` state constants, by name. */
-export const NetState = {
+export const NetState = Object.freeze({
   UNKNOWN: -1,
   STARTING: 0,
   CONNECTED: 1,
@@ -27,7 +27,7 @@ export const NetState = {
   CELLULAR_REGISTRATION_DENIED: 304,
   CELLULAR_STOPPED: 305,
   CELLULAR_STOPPED_UNHAPPY: 306,
-} as const;
+} as const);
 
 export type NetStateName = keyof typeof NetState;
 export type NetStateValue = (typeof NetState)[NetStateName];

@@ -32,9 +32,9 @@ export interface IPTable {
   ipv4: IPv4Table;
 }
 
-/** impOS state number for each link phase, by interface kind. */
-const STATES: Record<InterfaceKind, Record<LinkPhase, number>> = {
-  ethernet: {
+/** impOS state number for each link phase, by interface kind (frozen: lives in flash when preloaded). */
+const STATES: Readonly<Record<InterfaceKind, Readonly<Record<LinkPhase, number>>>> = Object.freeze({
+  ethernet: Object.freeze({
     starting: NetState.STARTING,
     scanning: NetState.STARTING,
     joining: NetState.STARTING,
@@ -44,8 +44,8 @@ const STATES: Record<InterfaceKind, Record<LinkPhase, number>> = {
     "no-link": NetState.ETHERNET_STOPPED_NO_LINK,
     stopped: NetState.ETHERNET_STOPPED,
     unhappy: NetState.ETHERNET_STOPPED_UNHAPPY,
-  },
-  wifi: {
+  }),
+  wifi: Object.freeze({
     starting: NetState.STARTING,
     scanning: NetState.WIFI_SCANNING,
     joining: NetState.WIFI_JOINING,
@@ -55,8 +55,8 @@ const STATES: Record<InterfaceKind, Record<LinkPhase, number>> = {
     "no-link": NetState.WIFI_STOPPED,
     stopped: NetState.WIFI_STOPPED,
     unhappy: NetState.WIFI_STOPPED_UNHAPPY,
-  },
-  cell: {
+  }),
+  cell: Object.freeze({
     starting: NetState.STARTING,
     scanning: NetState.CELLULAR_PINGING,
     joining: NetState.CELLULAR_REGISTERING,
@@ -66,8 +66,8 @@ const STATES: Record<InterfaceKind, Record<LinkPhase, number>> = {
     "no-link": NetState.CELLULAR_STOPPED,
     stopped: NetState.CELLULAR_STOPPED,
     unhappy: NetState.CELLULAR_STOPPED_UNHAPPY,
-  },
-};
+  }),
+});
 
 /**
  * impOS `interface`: what `imp.net.open()` returns. Listens to its link's

@@ -18,7 +18,7 @@ export interface Nic {
   proxyconfig?: { type: number; address: string; port: number; username?: string; password?: string };
 }
 
-const NIC_KEYS = ["interface", "wificonfig", "staticconfig", "proxyconfig"];
+const NIC_KEYS: readonly string[] = Object.freeze(["interface", "wificonfig", "staticconfig", "proxyconfig"]);
 const METHOD = "imp.net.open";
 
 /** A validated NIC: what the host gets, plus the proxy the IP table reports. */

@@ -182,7 +182,8 @@ export class Server {
 
 /** impOS `agent`: a named-message channel to whatever the host puts on the other end. */
 export class Agent implements AgentInbox {
-  private readonly handlers = new Map<string, AgentHandler>();
+  /** Made on first use: a Map created while Moddable preloads impnet would be read-only. */
+  private handlers: Map<string, AgentHandler> | undefined;
 
   /** @internal */
   constructor(private readonly runtime: Runtime) {}
@@ -191,8 +192,9 @@ export class Agent implements AgentInbox {
   on(name: string, handler: AgentHandler | null): void {
     requireString("agent.on", "name", name);
     const checked = optionalCallback<AgentHandler>("agent.on", "handler", handler);
-    if (checked === null) this.handlers.delete(name);
-    else this.handlers.set(name, checked);
+    const handlers = (this.handlers ??= new Map());
+    if (checked === null) handlers.delete(name);
+    else handlers.set(name, checked);
     this.runtime.ensureAgentTransport();
   }
 
@@ -205,7 +207,7 @@ export class Agent implements AgentInbox {
 
   /** @internal Host: a message from the agent side. Unknown names are dropped, as on impOS. */
   deliver(name: string, data: unknown): void {
-    const handler = this.handlers.get(name);
+    const handler = this.handlers?.get(name);
     if (handler === undefined) return;
     try {
       handler(data);
@@ -215,15 +217,19 @@ export class Agent implements AgentInbox {
   }
 }
 
-/** The device: one per host. Holds what the impOS objects share. */
+/**
+ * The device: one per host. Holds what the impOS objects share.
+ *
+ * Moddable preloads impnet: the module body (and so this constructor) runs at
+ * build time and its objects live in flash. Plain objects stay writable
+ * there, but Maps become read-only, so the tables are made on first use.
+ */
 export class Runtime {
   readonly imp: Imp;
   readonly server: Server;
   readonly agent: Agent;
-  /** Open interfaces by name. */
-  readonly interfaces = new Map<string, NetInterface>();
-  /** Bound sockets by local port (ports are device-wide, as lwIP binds to any address). */
-  readonly ports = new Map<number, UdpSocket>();
+  private interfaceTable: Map<string, NetInterface> | undefined;
+  private portTable: Map<number, UdpSocket> | undefined;
   /** The outgoing rate limiter, or null when off. */
   limiter: RateLimiter | null = null;
   rateLimitErrorCode = SEND_ERROR_RATE_LIMITED;
@@ -251,6 +257,16 @@ export class Runtime {
       }
     }
     return host;
+  }
+
+  /** Open interfaces by name. */
+  get interfaces(): Map<string, NetInterface> {
+    return (this.interfaceTable ??= new Map());
+  }
+
+  /** Bound sockets by local port (ports are device-wide, as lwIP binds to any address). */
+  get ports(): Map<number, UdpSocket> {
+    return (this.portTable ??= new Map());
   }
 
   get port(): NetworkPort {

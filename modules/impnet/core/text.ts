@@ -45,8 +45,12 @@ const ENC_PIECE = 32;
 /** Length of the outer slices the encoder cuts `ENC_PIECE` slices from. */
 const ENC_OUTER = 2048;
 
-/** Decoder scratch: one piece of UTF-16 code units (+1 for a final surrogate pair). */
-const scratch = new Uint16Array(PIECE + 2);
+/**
+ * Decoder scratch: one piece of UTF-16 code units (+1 for a final surrogate
+ * pair). Made on first use, not at module load: Moddable preloads impnet
+ * into flash, where typed arrays become read-only.
+ */
+let decodeScratch: Uint16Array | undefined;
 
 const charCodeAt = String.prototype.charCodeAt;
 const slice = String.prototype.slice;
@@ -83,6 +87,7 @@ export function decodeText(bytes: Uint8Array, start: number = 0, end: number = b
   let i = start;
   let out = "";
   let parts: string[] | null = null;
+  const scratch = (decodeScratch ??= new Uint16Array(PIECE + 2));
   let n = 0; // code units waiting in scratch
   while (i < end) {
     const b = bytes[i];
