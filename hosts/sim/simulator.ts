@@ -439,7 +439,7 @@ export class Simulator {
           const text = bytes.toString("utf8", at + 5, at + 5 + length);
           at += 5 + length;
           if (level === P.LOG_INFO) this.options.onLog?.(text);
-          else if (level === P.LOG_ERROR) this.options.onError?.(text);
+          else if (level === P.LOG_ERROR) this.options.onError?.(this.bundle === undefined ? text : this.bundle.mapStack(text));
           else this.note(text);
           break;
         }

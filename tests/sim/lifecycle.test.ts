@@ -210,7 +210,8 @@ test("agent messages reach agent.on handlers, and agent.send reaches the supervi
 });
 
 test("the seed's relay example sends agent data out by UDP from port 1234", async (t) => {
-  const run = await runApp("examples/relay.ts");
+  // 127.0.0.2: the relay binds port 1234, which `npm start` in another test holds on 127.0.0.1.
+  const run = await runApp("examples/relay.ts", { interfaces: [{ name: "eth0", address: "127.0.0.2" }] });
   const sink = await UdpClient.open();
   try {
     run.sim.agent("relay.target", { address: "127.0.0.1", port: sink.port });
@@ -220,6 +221,7 @@ test("the seed's relay example sends agent data out by UDP from port 1234", asyn
     run.sim.agent("relay.data", "relayed text");
     await sink.waitReplies(1);
     t.is(sink.replies[0].data.toString(), "relayed text");
+    t.is(sink.replies[0].address, "127.0.0.2");
     t.is(sink.replies[0].port, 1234);
   } finally {
     sink.close();
