@@ -84,6 +84,8 @@ export class Board {
   private readonly observers: LinkObserver[] = [];
   private readonly readable: SocketSink[] = [];
   private timers: TimerRecord[] = [];
+  /** Timers unscheduled by `Timer.schedule(t)`, kept so that they can be scheduled again. */
+  private readonly unscheduled = new WeakMap<object, TimerRecord>();
   private nextHandle = 1;
   private nextTimer = 1;
   /** Errors thrown by firmware code called from the board (timer callbacks); the host decides what a crash is. */
@@ -207,9 +209,14 @@ export class Board {
   }
 
   scheduleTimer(timer: object, interval: number | undefined, repeat: number): void {
-    const record = this.take(timer);
+    const record = this.take(timer) ?? this.unscheduled.get(timer);
     if (record === undefined) throw new SyntaxError("timer: not a timer");
-    if (interval === undefined) return; // Timer.schedule(t) without an interval unschedules
+    this.unscheduled.delete(timer);
+    if (interval === undefined) {
+      // Timer.schedule(t) without an interval unschedules; a later schedule(t, ms) revives it.
+      this.unscheduled.set(timer, record);
+      return;
+    }
     record.at = this.now() + interval;
     record.repeat = repeat;
     this.insert(record);
@@ -217,6 +224,7 @@ export class Board {
 
   clearTimer(timer: object): void {
     this.take(timer);
+    this.unscheduled.delete(timer);
   }
 
   timerCount(): number {

@@ -39,6 +39,17 @@ function toInteger(value: unknown): number {
   return Number.isNaN(n) ? 0 : Math.trunc(n);
 }
 
+/**
+ * The handle of `socket`, or the host's SyntaxError when it is closed or is
+ * not a UDP socket at all (a foreign `this`, as in the SDK's
+ * tests/modules/io/socket/udp/invalid-receiver.js).
+ */
+function liveHandle(socket: unknown): number {
+  const handle = (socket as { handle?: unknown } | null | undefined)?.handle;
+  if (typeof handle !== "number" || handle === 0) throw closedError();
+  return handle;
+}
+
 export default class UDP implements SocketSink {
   readonly queue: Packet[] = [];
   fresh = 0;
@@ -60,9 +71,8 @@ export default class UDP implements SocketSink {
       throw new Error("not a function");
     }
     this.onReadable = (onReadable ?? undefined) as ((this: UDP, count: number) => void) | undefined;
-    if (options.format !== undefined && options.format !== null && options.format !== "" && options.format !== "buffer") {
-      throw new RangeError("invalid format");
-    }
+    // "buffer" or any falsy value (ESP32 udp.c checks the option only when it is truthy).
+    if (options.format && options.format !== "buffer") throw new RangeError("invalid format");
     if ("target" in options) this.target = options.target;
     if (!b.hasNetwork()) throw new Error("no network");
     const handle = b.newSocketHandle();
@@ -81,12 +91,12 @@ export default class UDP implements SocketSink {
 
   /** The oldest queued datagram, or undefined. */
   read(): Packet | undefined {
-    if (this.handle === 0) throw closedError();
+    liveHandle(this);
     return this.queue.shift();
   }
 
   write(buffer: ArrayBuffer | ArrayBufferView, address: string, port: number): void {
-    if (this.handle === 0) throw closedError();
+    const handle = liveHandle(this);
     let bytes: Uint8Array;
     if (buffer instanceof ArrayBuffer) bytes = new Uint8Array(buffer);
     else if (ArrayBuffer.isView(buffer)) bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
@@ -97,11 +107,12 @@ export default class UDP implements SocketSink {
     const destinationPort = toInteger(port) & 0xffff;
     const b = board();
     if (!b.canSend() || bytes.byteLength > 65507) throw new Error("UDP send failed");
-    b.io.send(this.handle, bytes, target, destinationPort);
+    b.io.send(handle, bytes, target, destinationPort);
   }
 
   close(): void {
-    const handle = this.handle;
+    const handle = (this as unknown as { handle?: unknown } | null | undefined)?.handle;
+    if (typeof handle !== "number") throw closedError(); // not a UDP socket (foreign `this`)
     if (handle === 0) return;
     this.handle = 0;
     this.queue.length = 0;

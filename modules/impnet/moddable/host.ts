@@ -5,7 +5,7 @@
  *
  * Keys read, for each interface NAME (eth0, wl0):
  *   NAME_address   (host-network links only: the address to report)
- *   NAME_netmask, NAME_gateway, NAME_dns (comma-separated)
+ *   NAME_netmask, NAME_gateway, NAME_dns (comma-separated; blanks around entries ignored)
  *   ssid, password (wl0 without a wificonfig; Moddable's usual keys)
  *   impnet_rate_limit: "1"/"true" to enforce impOS's 25 packets/s limit
  */
@@ -25,7 +25,11 @@ export function settingsFor(config: ConfigTable, name: string): LinkSettings {
   if (address !== undefined) settings.address = address;
   if (netmask !== undefined) settings.netmask = netmask;
   if (gateway !== undefined) settings.gateway = gateway;
-  if (dns !== undefined) settings.dns = dns.split(",");
+  if (dns !== undefined) {
+    // "a,b" from the command line, or "a, b" written in a manifest: no blanks in the addresses.
+    const servers = dns.split(",").map((server) => server.trim()).filter((server) => server !== "");
+    if (servers.length > 0) settings.dns = servers;
+  }
   if (name.startsWith("wl")) {
     const ssid = text(config.ssid);
     const password = text(config.password);

@@ -5,9 +5,11 @@
  * `connection` → impOS states: 300 → WIFI_JOINING, 400 → WIFI_LINK_UP then
  * WIFI_DHCPING, 500 → CONNECTED, 200 → WIFI_STOPPED; after a drop the link
  * reconnects by itself (as impOS does) after `RECONNECT_MS`. `connect()`
- * throwing → WIFI_STOPPED_UNHAPPY; no SSID configured → WIFI_STOPPED.
+ * throwing → WIFI_STOPPED_UNHAPPY, retried every `RETRY_AFTER_FAILURE_MS`;
+ * no SSID configured → WIFI_STOPPED.
  */
 import WiFi from "embedded:network/interface/wifi";
+import Net from "net";
 import Timer from "timer";
 import { ModdableLink, ipv4Only, type LinkDriver, type LinkSettings } from "../link";
 import {
@@ -15,6 +17,7 @@ import {
   WIFI_CONNECTED,
   WIFI_CONNECTING,
   WIFI_DISCONNECTED,
+  type NetModule,
   type TimerModule,
   type WifiConstructor419,
   type WifiInstance419,
@@ -23,9 +26,12 @@ import { HostError, type Link, type LinkAddresses, type LinkConfig, type LinkLis
 
 const WiFiModule = WiFi as unknown as WifiConstructor419;
 const Timers = Timer as unknown as TimerModule;
+const NetApi = Net as unknown as NetModule;
 
 /** Pause before rejoining after the access point dropped us. */
 const RECONNECT_MS = 1000;
+/** Pause before trying again after the driver refused to connect. */
+const RETRY_AFTER_FAILURE_MS = 5000;
 
 class WifiLink extends ModdableLink {
   private readonly wifi: WifiInstance419;
@@ -72,7 +78,7 @@ class WifiLink extends ModdableLink {
         break;
       case WIFI_DISCONNECTED:
         this.report("no-link");
-        this.scheduleReconnect();
+        this.scheduleReconnect(RECONNECT_MS);
         break;
     }
   }
@@ -87,8 +93,9 @@ class WifiLink extends ModdableLink {
     try {
       this.wifi.connect(this.password === undefined ? { SSID: this.ssid } : { SSID: this.ssid, password: this.password });
     } catch {
-      // "connect failed" / "already connecting" from the driver
+      // "connect failed" / "already connecting" from the driver: keep trying, as impOS does.
       this.report("unhappy");
+      this.scheduleReconnect(RETRY_AFTER_FAILURE_MS);
       return;
     }
     // connect() sets connection to 300 without an onChanged call.
@@ -105,10 +112,10 @@ class WifiLink extends ModdableLink {
     this.wifi.close();
   }
 
-  private scheduleReconnect(): void {
+  private scheduleReconnect(delay: number): void {
     if (this.reconnect !== undefined || this.closed) return;
     const link = this;
-    this.reconnect = Timers.set(() => link.join(), RECONNECT_MS);
+    this.reconnect = Timers.set(() => link.join(), delay);
   }
 }
 
@@ -117,7 +124,8 @@ export class WifiDriver implements LinkDriver {
   readonly kind = "wifi";
 
   macaddress(): string | undefined {
-    return undefined;
+    const mac = NetApi.get("MAC", "station");
+    return typeof mac === "string" ? mac : undefined;
   }
 
   open(config: LinkConfig, listener: LinkListener, settings: LinkSettings): Link {
