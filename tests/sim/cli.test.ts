@@ -3,47 +3,15 @@
  * control commands on stdin, and one-line errors for bad input.
  */
 import test from "ava";
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { root, UdpClient } from "../support/sim";
+import { run, waitOutput, type Finished } from "../support/process";
 
 const BIN = join(root, "hosts", "sim", "bin.js");
 
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function runCli(args: string[], input = ""): Promise<Finished> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: root });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
-
-/** Resolves with the output so far once `pattern` shows up on stdout or stderr. */
-function waitOutput(child: ChildProcessWithoutNullStreams, pattern: RegExp, ms = 20000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let seen = "";
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; got:\n${seen}`)), ms);
-    const onData = (chunk: Buffer): void => {
-      seen += chunk.toString();
-      if (pattern.test(seen)) {
-        clearTimeout(timer);
-        child.stdout.off("data", onData);
-        child.stderr.off("data", onData);
-        resolve(seen);
-      }
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
-  });
+  return run(process.execPath, [BIN, ...args], { cwd: root, input });
 }
 
 test("an unknown option is a one-line error with usage and exit code 2", async (t) => {

@@ -1,0 +1,103 @@
+/**
+ * Hardware-in-loop on a private LAN of network namespaces (root + iproute2):
+ * the simulator runs main.ts on 10.78.S.1/24 in one namespace, impnet-peer
+ * runs in another. The strict impOS address rule applies (no loopback), and
+ * the seed echo's toAddress check sees real unicast and broadcast
+ * destinations.
+ */
+import test from "ava";
+import { join } from "node:path";
+import { root } from "../support/sim";
+import { waitOutput, type Finished } from "../support/process";
+import { createLan, netnsUnavailable, type NamespaceLan } from "../support/netns";
+import type { BroadcastReport, EchoReport } from "../../hosts/peer/types";
+import { metrics } from "./target";
+
+const SIM = join(root, "hosts", "sim", "bin.js");
+const PEER = join(root, "hosts", "peer", "bin.js");
+const reason = netnsUnavailable();
+
+function finish(child: ReturnType<NamespaceLan["spawn"]>): Promise<Finished> {
+  return new Promise((resolve) => {
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+if (reason !== null) {
+  test(`namespace LAN cases skipped: ${reason}`, (t) => {
+    t.log(`skipped: ${reason}`);
+    t.pass();
+  });
+} else {
+  let lan: NamespaceLan;
+  test.before(() => {
+    lan = createLan(`impnet-hil${process.pid}`, 2, 78, 100 + (process.pid % 100));
+  });
+  test.after.always(() => lan?.remove());
+
+  test.serial("main.ts in the simulator answers unicast and subnet-broadcast echoes across the LAN", async (t) => {
+    const device = lan.address(0);
+    const sim = lan.spawn(0, process.execPath, [SIM, "--iface", `eth0=${device}/24`, "main.ts"], root);
+    try {
+      t.regex(await waitOutput(sim, /echo: listening on/), new RegExp(`echo: listening on ${device.replace(/\./g, "\\.")}:1234 \\(broadcast ${lan.broadcast.replace(/\./g, "\\.")}\\)`));
+      const echo = finish(lan.spawn(1, process.execPath, [PEER, "echo", "--target", `${device}:1234`, "--count", "2000", "--size", "512", "--json"], root));
+      const echoResult = await echo;
+      t.is(echoResult.code, 0, echoResult.stderr);
+      const [unicast] = (JSON.parse(echoResult.stdout) as EchoReport).results;
+      t.log(metrics({ case: "unicast", sent: unicast.sent, received: unicast.received, lost: unicast.lost, p50ms: unicast.rttMs?.p50 ?? NaN, p99ms: unicast.rttMs?.p99 ?? NaN }));
+      t.is(unicast.received, unicast.sent);
+      t.is(unicast.corrupted, 0);
+
+      const broadcast = await finish(lan.spawn(1, process.execPath, [PEER, "broadcast", "--target", `${lan.broadcast}:1234`, "--count", "5", "--rate", "20", "--timeout", "500ms", "--json"], root));
+      t.is(broadcast.code, 0, broadcast.stderr);
+      const [result] = (JSON.parse(broadcast.stdout) as BroadcastReport).results;
+      t.log(metrics({ case: "broadcast", sent: result.sent, replies: result.replies, responders: result.responders.map((r) => `${r.address}:${r.port}`).join(",") }));
+      t.deepEqual(
+        result.responders.map((r) => `${r.address}:${r.port}`),
+        [`${device}:1234`],
+      );
+      t.is(result.responders[0].matched, 5);
+    } finally {
+      sim.stdin.end("quit\n");
+      await finish(sim);
+    }
+  });
+
+  test.serial("toAddress tells unicast from broadcast on a real LAN", async (t) => {
+    const device = lan.address(0);
+    const sim = lan.spawn(0, process.execPath, [SIM, "--iface", `eth0=${device}/24`, "tests/sim/apps/tostate.ts"], root);
+    try {
+      await waitOutput(sim, /^ready /m);
+      const script = `
+        const s = require("node:dgram").createSocket("udp4");
+        const got = [];
+        s.on("message", (m) => { got.push(m.toString()); if (got.length === 2) { console.log(JSON.stringify(got.sort())); process.exit(0); } });
+        s.bind(0, () => { s.setBroadcast(true); s.send("one", 1234, "${device}"); setTimeout(() => s.send("two", 1234, "${lan.broadcast}"), 50); });
+        setTimeout(() => { console.log(JSON.stringify(got.sort())); process.exit(1); }, 3000);`;
+      const client = await finish(lan.spawn(1, process.execPath, ["-e", script], root));
+      t.is(client.code, 0, client.stdout + client.stderr);
+      t.deepEqual(JSON.parse(client.stdout), ["broadcast:two", "unicast:one"]);
+    } finally {
+      sim.stdin.end("quit\n");
+      await finish(sim);
+    }
+  });
+
+  test.serial("on a LAN the strict impOS rule holds: a loopback destination is refused", async (t) => {
+    const device = lan.address(0);
+    const sim = lan.spawn(0, process.execPath, [SIM, "--iface", `eth0=${device}/24`, "tests/sim/apps/lifecycle.ts"], root);
+    try {
+      await waitOutput(sim, /^open 1234$/m);
+      sim.stdin.write('agent send {"address": "127.0.0.1", "port": 9, "text": "x"}\n');
+      const out = await waitOutput(sim, /handler threw/);
+      t.regex(out, /agent\.on\("send"\) handler threw: RangeError: send: address 127\.0\.0\.1 is not a private/);
+    } finally {
+      sim.stdin.end("quit\n");
+      await finish(sim);
+    }
+  });
+}
