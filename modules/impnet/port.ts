@@ -75,33 +75,42 @@ export interface LinkListener {
   linkPhase(phase: LinkPhase): void;
 }
 
-/** Receives datagrams for one endpoint. */
-export interface PacketReceiver {
-  /**
-   * One datagram. `data` belongs to the receiver from now on (the core wraps it
-   * in a Blob without copying). `toAddress` is the packet's destination address
-   * when the platform knows it, otherwise `undefined`.
-   */
-  receive(data: ArrayBuffer, fromAddress: string, fromPort: number, toAddress: string | undefined): void;
+/**
+ * A received datagram, in the shape ECMA-419's UDP `read()` returns: the
+ * payload ArrayBuffer, carrying its sender as own properties and, when the
+ * host knows it, the destination address it was sent to.
+ */
+export interface Datagram extends ArrayBuffer {
+  readonly address: string;
+  readonly port: number;
+  /** Destination address (unicast or broadcast), if the host can tell. */
+  readonly destination?: string;
 }
 
-/** Outcome of `Endpoint.send`. */
-export const SENT = 0;
-/** The link has no route: down, or no address. */
-export const NO_ROUTE = 1;
-/** The platform refused or failed the send (buffers, driver error). */
-export const SEND_FAILED = 2;
-export type SendOutcome = typeof SENT | typeof NO_ROUTE | typeof SEND_FAILED;
-
-/** A bound UDP endpoint. */
+/**
+ * A bound UDP endpoint, in ECMA-419's UDP socket shape, so a Moddable host
+ * hands over the platform socket itself with nothing in between.
+ */
 export interface Endpoint {
+  /** The oldest datagram not yet read, or `undefined`. Throws once closed. */
+  read(): Datagram | undefined;
   /**
    * Sends the bytes of a whole ArrayBuffer or of a view (only the view's
-   * bytes), copying no more than the platform itself does.
+   * bytes). Throws when the datagram cannot go out: `HostError("no-network")`
+   * for no route, any other error for a platform refusal.
    */
-  send(data: ArrayBuffer | Uint8Array, address: string, port: number): SendOutcome;
-  /** Releases the port. Idempotent. */
+  write(data: ArrayBuffer | Uint8Array, address: string, port: number): void;
+  /** Releases the port and drops queued datagrams. Idempotent. */
   close(): void;
+}
+
+/** Told when datagrams are waiting on an endpoint. */
+export interface PacketReceiver {
+  /**
+   * Datagrams are waiting on `endpoint`: the receiver reads until `read()`
+   * returns `undefined` (hosts call this again only when more arrive).
+   */
+  readable(endpoint: Endpoint): void;
 }
 
 /** Why a host could not bind an endpoint or open a link. */

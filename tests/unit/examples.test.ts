@@ -5,7 +5,6 @@
  */
 import test from "ava";
 import { fakeWorld, type FakeWorld } from "../../modules/impnet/fake/network";
-import { SEND_FAILED } from "../../modules/impnet/port";
 import { bundleApp, loadApp } from "../support/bundle";
 
 const DEVICE = "192.168.1.10";
@@ -99,7 +98,7 @@ test("relay: a malformed 'relay.target' is refused and the target is unchanged",
 
 test("relay: a failed send is reported with its code", async (t) => {
   const world = await start("examples/relay.ts");
-  world.device.failNextSends.push(SEND_FAILED);
+  world.device.failNextSends.push("failed");
   world.agent.post("relay.data", "x");
   world.lan.clock.flush();
   t.deepEqual(world.log.errors, ["Could not send the data (code: 2)"]);
@@ -211,7 +210,7 @@ test("echo: closes on ETHERNET_STOPPED_NO_LINK and answers again after CONNECTED
 
 test("echo: a failed echo is reported with its code", async (t) => {
   const world = await start("examples/echo.ts");
-  world.device.failNextSends.push(SEND_FAILED);
+  world.device.failNextSends.push("failed");
   world.lan.peer("192.168.1.50", 5000).send(DEVICE, 1234, "x");
   run(world, 10);
   t.deepEqual(world.log.errors, ["Could not send the data (code: 2)"]);
@@ -249,7 +248,7 @@ test("main: closes on link loss with the state in the message and reopens on CON
 
 test("main: a failed echo names the peer and the code", async (t) => {
   const world = await start("main.ts");
-  world.device.failNextSends.push(SEND_FAILED);
+  world.device.failNextSends.push("failed");
   world.lan.peer("192.168.1.50", 5000).send(DEVICE, 1234, "x");
   run(world, 10);
   t.deepEqual(world.log.errors, ["echo: could not send to 192.168.1.50:5000 (code: 2)"]);

@@ -6,7 +6,6 @@
 import test from "ava";
 import { RateLimiter } from "../../modules/impnet/core/rate-limiter";
 import { RATE_LIMIT_BURST, RATE_LIMIT_PER_SECOND, SEND_ERROR_RATE_LIMITED } from "../../modules/impnet/core/constants";
-import { SEND_FAILED } from "../../modules/impnet/port";
 import type { UdpSocket } from "../../modules/impnet/core/udpsocket";
 import { connectedDevice, openDevice, portOf, tokens, waitConnected, type DeviceOptions } from "../support/device";
 
@@ -201,7 +200,7 @@ test("rate-limited sends spend no token and leave an unbound socket unbound", (t
 
 test("a datagram the host fails to send still spends its token", (t) => {
   const { socket, world, runtime } = limited();
-  world.device.failNextSends.push(SEND_FAILED);
+  world.device.failNextSends.push("failed");
   t.is(socket.send(PEER, PEER_PORT, "x"), 2);
   t.is(tokens(runtime), 99);
   t.is(burst(socket).sent, 99);

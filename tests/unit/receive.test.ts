@@ -3,6 +3,7 @@
  * arguments, close(), isopen(), and errors thrown by receive callbacks.
  */
 import test from "ava";
+import type { Datagram, Endpoint } from "../../modules/impnet/port";
 import { Blob } from "../../modules/impnet/core/blob";
 import { connectedDevice, deliver, portOf, recorder, waitConnected } from "../support/device";
 
@@ -370,8 +371,8 @@ test("when the host cannot tell a datagram's destination, toAddress is the inter
   const { iface } = connectedDevice();
   const { calls, callback } = recorder();
   const socket = iface.openudp(callback, 1234);
-  // a host without destination information delivers with toAddress undefined (port contract)
-  socket.receive(new Uint8Array([104, 105]).buffer, PEER, PEER_PORT, undefined);
+  // a host without destination information delivers datagrams without a destination (port contract)
+  socket.readable(endpointWith(Object.assign(new Uint8Array([104, 105]).buffer, { address: PEER, port: PEER_PORT })));
   t.deepEqual(calls.map((c) => [c.toAddress, c.toPort, c.text]), [["192.168.1.10", 1234, "hi"]]);
 });
 
@@ -380,7 +381,16 @@ test("the received blob wraps the host's buffer: len() is the datagram size", (t
   const { calls, callback } = recorder();
   const socket = iface.openudp(callback, 1234);
   const buffer = new Uint8Array([1, 2, 3, 4, 5]).buffer;
-  socket.receive(buffer, PEER, PEER_PORT, "192.168.1.10");
+  socket.readable(endpointWith(Object.assign(buffer, { address: PEER, port: PEER_PORT, destination: "192.168.1.10" })));
   t.is(calls[0].data.len(), 5);
   t.is(calls[0].pointer, 0);
 });
+
+/** A host endpoint holding `datagrams`, as a host passes it to `readable()`. */
+function endpointWith(...datagrams: Datagram[]): Endpoint {
+  return {
+    read: () => datagrams.shift(),
+    write: () => {},
+    close: () => {},
+  };
+}

@@ -8,7 +8,6 @@ import fc from "fast-check";
 import { Blob } from "../../modules/impnet/core/blob";
 import { formatIPv4 } from "../../modules/impnet/core/address";
 import { MAX_SIZE, SEND_ERROR_NOT_CONNECTED, SEND_ERROR_TIMEOUT } from "../../modules/impnet/core/constants";
-import { NO_ROUTE, SEND_FAILED, SENT } from "../../modules/impnet/port";
 import type { UdpSocket } from "../../modules/impnet/core/udpsocket";
 import { blobOf, connectedDevice, deliver, openDevice, portOf, textOf, tokens, waitConnected, type OpenDevice } from "../support/device";
 
@@ -461,11 +460,11 @@ test("a bound socket returns 1 after the link is lost, and sends again after rec
   t.deepEqual(peer.texts(), ["back"]);
 });
 
-test("host failures map to Send Error Codes: NO_ROUTE -> 1, SEND_FAILED -> 2; later sends succeed", (t) => {
+test("host failures map to Send Error Codes: no route (HostError no-network) -> 1, a platform refusal -> 2; later sends succeed", (t) => {
   const { iface, world } = connectedDevice();
   const peer = world.lan.peer(PEER, PEER_PORT);
   const socket = iface.openudp(null, 1234);
-  world.device.failNextSends.push(NO_ROUTE, SEND_FAILED, SENT);
+  world.device.failNextSends.push("no-route", "failed");
   t.is(socket.send(PEER, PEER_PORT, "a"), SEND_ERROR_NOT_CONNECTED);
   t.is(socket.send(PEER, PEER_PORT, "b"), SEND_ERROR_TIMEOUT);
   t.is(SEND_ERROR_TIMEOUT, 2);
@@ -478,7 +477,7 @@ test("host failures map to Send Error Codes: NO_ROUTE -> 1, SEND_FAILED -> 2; la
 test("an unbound socket whose first send fails in the host keeps the port it was given", (t) => {
   const { iface, world } = connectedDevice();
   const socket = iface.openudp();
-  world.device.failNextSends.push(SEND_FAILED);
+  world.device.failNextSends.push("failed");
   t.is(socket.send(PEER, PEER_PORT, "x"), 2);
   const port = portOf(socket);
   t.true(port >= 49152);

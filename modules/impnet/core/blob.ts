@@ -206,8 +206,15 @@ function checkCount(method: string, name: string, value: unknown): number {
 
 /** Squirrel / impOS `blob`. See the module comment for porting notes. */
 export class Blob {
-  /** Storage; its length is the capacity (allocation), not the data length. */
-  private _bytes: Uint8Array;
+  /**
+   * Storage; its length is the capacity (allocation), not the data length.
+   * Null for a wrapped buffer nobody has looked into yet: a received datagram
+   * that is only echoed never needs a view (see `_view()`). `udpsocket.send()`
+   * reads `_bytes`, `_wrapped` and `_len` directly (hot path).
+   */
+  private _bytes: Uint8Array | null;
+  /** The ArrayBuffer this blob wraps, until the blob reallocates. */
+  private _wrapped: ArrayBuffer | null;
   /** Data length: `len()`. */
   private _len: number;
   /** Read/write pointer: `tell()`. */
@@ -222,30 +229,60 @@ export class Blob {
    * memory until the blob has to grow past the buffer's size or is
    * `resize()`d, after which the blob owns a new buffer.
    *
+   * @param received internal: the byteLength of a received datagram `size`
+   *   (skips the checks on the receive path)
    * @throws TypeError when `size` is not an integer or an ArrayBuffer;
    *   RangeError when it is negative or above 512 KB ({@link BLOB_MAX_SIZE})
    */
-  constructor(size?: number | ArrayBuffer) {
+  constructor(size?: number | ArrayBuffer, received?: number) {
+    // The receive path passes the datagram's length: no checks needed (a UDP payload fits).
+    if (received !== undefined) {
+      this._bytes = null;
+      this._wrapped = size as ArrayBuffer;
+      this._len = received;
+      this._pos = 0;
+      return;
+    }
+    if (size instanceof ArrayBuffer) {
+      const length = size.byteLength;
+      if (length > BLOB_MAX_SIZE) {
+        throw new RangeError(`blob: buffer of ${length} bytes is above the maximum of ${BLOB_MAX_SIZE} bytes`);
+      }
+      this._bytes = null;
+      this._wrapped = size;
+      this._len = length;
+      this._pos = 0;
+      return;
+    }
+    let bytes: Uint8Array;
     if (size === undefined) {
-      this._bytes = new Uint8Array(0);
+      bytes = new Uint8Array(0);
     } else if (typeof size === "number") {
       if (!Number.isInteger(size)) throw new TypeError(`blob: size ${describe(size)} is not an integer`);
       if (size < 0) throw new RangeError(`blob: size ${size} is negative (cannot create blob with negative size)`);
       if (size > BLOB_MAX_SIZE) {
         throw new RangeError(`blob: size ${size} is above the maximum of ${BLOB_MAX_SIZE} bytes`);
       }
-      this._bytes = new Uint8Array(size);
-    } else if (size instanceof ArrayBuffer) {
-      if (size.byteLength > BLOB_MAX_SIZE) {
-        throw new RangeError(`blob: buffer of ${size.byteLength} bytes is above the maximum of ${BLOB_MAX_SIZE} bytes`);
-      }
-      this._bytes = new Uint8Array(size);
+      bytes = new Uint8Array(size);
     } else {
       throw new TypeError(`blob: size must be an integer or an ArrayBuffer, not ${describe(size)}`);
     }
-    this._len = this._bytes.length;
+    this._bytes = bytes;
+    this._wrapped = null;
+    this._len = bytes.length;
     this._pos = 0;
   }
+
+  /** The storage as a Uint8Array, made on first use for a wrapped buffer. */
+  private _view(): Uint8Array {
+    let u = this._bytes;
+    if (u === null) {
+      u = new Uint8Array(this._wrapped as ArrayBuffer);
+      this._bytes = u;
+    }
+    return u;
+  }
+
 
   /**
    * impnet extension: a new blob holding a copy of `bytes` (pointer 0).
@@ -254,7 +291,7 @@ export class Blob {
   static from(bytes: Uint8Array): Blob {
     if (!(bytes instanceof Uint8Array)) throw new TypeError(`Blob.from: ${describe(bytes)} is not a Uint8Array`);
     const blob = new Blob(bytes.length);
-    blob._bytes.set(bytes);
+    blob._view().set(bytes);
     return blob;
   }
 
@@ -263,7 +300,7 @@ export class Blob {
     if (need > BLOB_MAX_SIZE) {
       throw new RangeError(`${method}: blob would grow to ${need} bytes, above the maximum of ${BLOB_MAX_SIZE}`);
     }
-    const old = this._bytes;
+    const old = this._view();
     let capacity = old.length * 2;
     if (capacity < need) capacity = need;
     if (capacity < 16) capacity = 16;
@@ -271,6 +308,7 @@ export class Blob {
     const bytes = new Uint8Array(capacity);
     bytes.set(old.length === this._len ? old : old.subarray(0, this._len));
     this._bytes = bytes;
+    this._wrapped = null;
   }
 
   /**
@@ -285,7 +323,7 @@ export class Blob {
   readn(type: BlobTypeCode): number {
     // One switch, no helper calls on the success path (XS calls are not free).
     const code = typeof type === "number" ? type : codeOf(type);
-    const u = this._bytes;
+    const u = this._view();
     const p = this._pos;
     const left = this._len - p;
     switch (code) {
@@ -399,8 +437,8 @@ export class Blob {
     }
     const p = this._pos;
     const end = p + width;
-    if (end > this._bytes.length) this._grow(end, "writen");
-    const u = this._bytes;
+    if (end > this._view().length) this._grow(end, "writen");
+    const u = this._view();
     if (typeof value !== "number") {
       for (let k = p; k < end; k++) u[k] = 0;
     } else if (code === 102) {
@@ -463,7 +501,7 @@ export class Blob {
     if (left === 0 && blobCompat.readstringThrowsAtEnd) throw new Error("readstring: no data left to read");
     const end = n < left ? p + n : this._len;
     this._pos = end;
-    return decodeText(this._bytes, p, end);
+    return decodeText(this._view(), p, end);
   }
 
   /**
@@ -477,14 +515,14 @@ export class Blob {
     if (typeof s !== "string") throw new TypeError(`writestring: ${describe(s)} is not a string`);
     const p = this._pos;
     let end: number;
-    if (this._bytes.length - p >= s.length * 3) {
+    if (this._view().length - p >= s.length * 3) {
       // Room for the worst case (3 bytes per UTF-16 unit): one pass.
-      end = encodeTextAt(s, this._bytes, p);
+      end = encodeTextAt(s, this._view(), p);
     } else {
       // Measure first so that nothing is written when growth fails.
       end = p + encodedLength(s);
-      if (end > this._bytes.length) this._grow(end, "writestring");
-      encodeTextAt(s, this._bytes, p);
+      if (end > this._view().length) this._grow(end, "writestring");
+      encodeTextAt(s, this._view(), p);
     }
     if (end > this._len) this._len = end;
     this._pos = end;
@@ -509,7 +547,7 @@ export class Blob {
       throw new Error(`readblob: no data left to read (pointer ${p}, len ${this._len}, asked for ${n})`);
     }
     const blob = new Blob(count);
-    blob._bytes.set(this._bytes.subarray(p, p + count));
+    blob._view().set(this._view().subarray(p, p + count));
     this._pos = p + count;
     return blob;
   }
@@ -528,12 +566,12 @@ export class Blob {
     const n = b._len;
     const p = this._pos;
     const end = p + n;
-    if (end > this._bytes.length) this._grow(end, "writeblob");
+    if (end > this._view().length) this._grow(end, "writeblob");
     if (b === this) {
-      this._bytes.copyWithin(p, 0, n); // memmove semantics, overlap-safe
+      this._view().copyWithin(p, 0, n); // memmove semantics, overlap-safe
     } else if (n > 0) {
-      const src = b._bytes;
-      this._bytes.set(src.length === n ? src : src.subarray(0, n), p);
+      const src = b._view();
+      this._view().set(src.length === n ? src : src.subarray(0, n), p);
     }
     if (end > this._len) this._len = end;
     this._pos = end;
@@ -603,12 +641,13 @@ export class Blob {
   resize(n: number): void {
     checkCount("resize", "size", n);
     if (n > BLOB_MAX_SIZE) throw new RangeError(`resize: size ${n} is above the maximum of ${BLOB_MAX_SIZE} bytes`);
-    const old = this._bytes;
+    const old = this._view();
     if (n === old.length) return;
     const keep = n < this._len ? n : this._len;
     const bytes = new Uint8Array(n);
     if (keep > 0) bytes.set(keep === old.length ? old : old.subarray(0, keep));
     this._bytes = bytes;
+    this._wrapped = null;
     this._len = keep;
     if (this._pos > keep) this._pos = keep;
   }
@@ -618,7 +657,7 @@ export class Blob {
    * whole blob; a trailing odd byte is untouched; the pointer is unchanged.
    */
   swap2(): void {
-    const u = this._bytes;
+    const u = this._view();
     const end = this._len - 1;
     for (let k = 0; k < end; k += 2) {
       const t = u[k];
@@ -632,7 +671,7 @@ export class Blob {
    * 1 to 3 trailing bytes are untouched; the pointer is unchanged.
    */
   swap4(): void {
-    const u = this._bytes;
+    const u = this._view();
     const end = this._len - 3;
     for (let k = 0; k < end; k += 4) {
       const t0 = u[k];
@@ -650,7 +689,7 @@ export class Blob {
    * reproduced.
    */
   tostring(): string {
-    return decodeText(this._bytes, 0, this._len);
+    return decodeText(this._view(), 0, this._len);
   }
 
   /** Squirrel `flush()`: does nothing, returns 1 (stock Squirrel; impOS does not document it). */
@@ -669,7 +708,7 @@ export class Blob {
     if (!(i >= 0 && i < this._len) || !Number.isInteger(i)) {
       throw new RangeError(`get: index ${i} out of range (len ${this._len})`);
     }
-    return this._bytes[i];
+    return this._view()[i];
   }
 
   /**
@@ -685,7 +724,7 @@ export class Blob {
       throw new RangeError(`set: index ${i} out of range (len ${this._len})`);
     }
     if (typeof v !== "number") throw new TypeError(`set: value ${describe(v)} is not a number`);
-    this._bytes[i] = v | 0; // the Uint8Array store keeps v & 0xFF
+    this._view()[i] = v | 0; // the Uint8Array store keeps v & 0xFF
   }
 
   /**
@@ -693,13 +732,14 @@ export class Blob {
    * Does not move the pointer; reflects writes made during the iteration.
    */
   *[Symbol.iterator](): IterableIterator<number> {
-    for (let i = 0; i < this._len; i++) yield this._bytes[i];
+    const u = this._view();
+    for (let i = 0; i < this._len; i++) yield u[i];
   }
 
   /** Squirrel `clone b`: a copy of all the bytes in a new blob whose pointer is 0. */
   clone(): Blob {
     const blob = new Blob(this._len);
-    if (this._len > 0) blob._bytes.set(this._bytes.subarray(0, this._len));
+    if (this._len > 0) blob._view().set(this._view().subarray(0, this._len));
     return blob;
   }
 
@@ -711,7 +751,7 @@ export class Blob {
    * `resize()`d); hand it to a send at once rather than keeping it.
    */
   bytes(): Uint8Array {
-    const u = this._bytes;
+    const u = this._view();
     return u.length === this._len ? u : u.subarray(0, this._len);
   }
 

@@ -1,9 +1,13 @@
 import { NetState } from "./constants";
 import { broadcastOf, formatIPv4, isLoopbackIPv4, isPrivateIPv4, parseIPv4 } from "./address";
 import { optionalCallback } from "./checks";
+import { describeValue } from "./describe";
 import { checkLocalPort, UdpSocket, type ReceiveCallback } from "./udpsocket";
 import { HostError, type InterfaceKind, type Link, type LinkListener, type LinkPhase, type Task } from "../port";
 import type { Runtime } from "./runtime";
+
+/** No destination checked yet. */
+const UNCHECKED = Symbol("unchecked");
 
 /** impOS interface state callback: `function(state)`. */
 export type StateCallback = (state: number) => void;
@@ -78,8 +82,13 @@ export class NetInterface implements LinkListener, Task {
   state: number = NetState.STARTING;
   /** Own unicast address while connected ("" before); the `toAddress` of packets whose destination the host cannot tell. */
   unicast = "";
-  /** Bumped whenever the interface's addressing changes (invalidates sockets' cached destination checks). */
-  epoch = 0;
+  /**
+   * The last destination that passed `checkDestination` (sockets skip the
+   * check for it: an echo replies to the same peer again and again). Cleared
+   * when the interface's address changes, since the loopback rule depends on it.
+   * Starts as a symbol, which no argument can equal.
+   */
+  reachable: string | symbol = UNCHECKED;
   /** @internal Set by `imp.net.open` right after the host opened the link. */
   link!: Link;
   /** @internal `proxyconfig`, reported back in the IP table. */
@@ -162,9 +171,21 @@ export class NetInterface implements LinkListener, Task {
     return socket;
   }
 
-  /** @internal Whether `send()` may address `destination` from this interface. */
-  reaches(destination: number): boolean {
-    return isPrivateIPv4(destination) || (this.onLoopback && isLoopbackIPv4(destination));
+  /**
+   * @internal `send()`'s destination rule: a dotted-quad private address (or,
+   * on a loopback interface, a 127/8 address). Throws the impOS error; caches
+   * an address that passes.
+   */
+  checkDestination(address: unknown): void {
+    if (typeof address !== "string") {
+      throw new TypeError(`send: address ${describeValue(address)} is not a string`);
+    }
+    const value = parseIPv4(address);
+    if (value < 0) throw new TypeError(`send: address ${describeValue(address)} is not a dotted-quad IPv4 address`);
+    if (!isPrivateIPv4(value) && !(this.onLoopback && isLoopbackIPv4(value))) {
+      throw new RangeError(`send: address ${address} is not a private (10/8, 172.16/12, 192.168/16) address`);
+    }
+    this.reachable = address;
   }
 
   /** @internal The impOS exception for a host's refusal to bind. */
@@ -217,7 +238,7 @@ export class NetInterface implements LinkListener, Task {
     if (address === this.unicast) return;
     this.unicast = address;
     this.onLoopback = address !== "" && isLoopbackIPv4(parseIPv4(address));
-    this.epoch++;
+    this.reachable = UNCHECKED;
   }
 }
 

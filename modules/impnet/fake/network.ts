@@ -8,9 +8,6 @@ import { broadcastOf, formatIPv4, parseIPv4 } from "../core/address";
 import { decodeText, encodeText } from "../core/text";
 import {
   HostError,
-  NO_ROUTE,
-  SEND_FAILED,
-  SENT,
   type AgentInbox,
   type AgentTransport,
   type Endpoint,
@@ -26,7 +23,7 @@ import {
   type LogSink,
   type NetworkPort,
   type PacketReceiver,
-  type SendOutcome,
+  type Datagram as ReceivedDatagram,
   type Task,
 } from "../port";
 
@@ -278,9 +275,10 @@ export class FakeLink implements Link, Station {
   }
 }
 
-/** One bound port on the fake device. */
+/** One bound port on the fake device, with ECMA-419 read/write/close. */
 class FakeEndpoint implements Endpoint {
   open = true;
+  readonly queue: ReceivedDatagram[] = [];
   constructor(
     private readonly device: FakeDevice,
     readonly link: FakeLink,
@@ -288,13 +286,20 @@ class FakeEndpoint implements Endpoint {
     readonly receiver: PacketReceiver,
   ) {}
 
-  send(data: ArrayBuffer | Uint8Array, address: string, port: number): SendOutcome {
-    return this.device.send(this, data, address, port);
+  read(): ReceivedDatagram | undefined {
+    if (!this.open) throw new SyntaxError("fake endpoint: closed");
+    return this.queue.shift();
+  }
+
+  write(data: ArrayBuffer | Uint8Array, address: string, port: number): void {
+    if (!this.open) throw new SyntaxError("fake endpoint: closed");
+    this.device.send(this, data, address, port);
   }
 
   close(): void {
     if (!this.open) return;
     this.open = false;
+    this.queue.length = 0;
     this.device.unbind(this);
   }
 }
@@ -306,8 +311,8 @@ export class FakeDevice implements NetworkPort {
   readonly occupied = new Set<number>();
   /** Datagrams the device sent, in order. */
   readonly sent: Datagram[] = [];
-  /** Outcomes to return from the next sends instead of sending (test-injected failures). */
-  readonly failNextSends: SendOutcome[] = [];
+  /** Failures the next sends meet instead of sending: no route (a HostError) or a platform refusal. */
+  readonly failNextSends: ("no-route" | "failed")[] = [];
   private readonly endpoints = new Map<number, FakeEndpoint>();
   private readonly descriptors: InterfaceDescriptor[] = [];
 
@@ -377,24 +382,25 @@ export class FakeDevice implements NetworkPort {
   }
 
   /** @internal */
-  send(endpoint: FakeEndpoint, data: ArrayBuffer | Uint8Array, address: string, port: number): SendOutcome {
+  send(endpoint: FakeEndpoint, data: ArrayBuffer | Uint8Array, address: string, port: number): void {
     const injected = this.failNextSends.shift();
-    if (injected !== undefined && injected !== SENT) return injected;
+    if (injected === "no-route") throw new HostError("no-network", "injected: no route");
+    if (injected === "failed") throw new Error("injected: send failed");
     const own = endpoint.link.ownAddresses();
-    if (own === undefined) return NO_ROUTE;
+    if (own === undefined) throw new HostError("no-network", "no route: the link has no address");
     const bytes = data instanceof Uint8Array ? data.slice() : new Uint8Array(data.slice(0));
     const datagram: Datagram = { from: formatIPv4(own.address), fromPort: endpoint.port, to: address, toPort: port, data: bytes };
     this.sent.push(datagram);
     this.lan.transmit(datagram);
-    return SENT;
   }
 
   /** @internal A datagram reached one of this device's links. */
   deliver(link: FakeLink, d: Datagram): void {
     const endpoint = this.endpoints.get(d.toPort);
     if (endpoint === undefined || !endpoint.open) return;
-    const buffer = d.data.slice().buffer;
-    endpoint.receiver.receive(buffer, d.from, d.fromPort, d.to);
+    const datagram = Object.assign(d.data.slice().buffer, { address: d.from, port: d.fromPort, destination: d.to });
+    endpoint.queue.push(datagram);
+    endpoint.receiver.readable(endpoint);
   }
 }
 

@@ -1,4 +1,4 @@
-import { ModdableEndpoint } from "./udp";
+import { openUdpEndpoint } from "./udp";
 import type { Endpoint, InterfaceKind, Link, LinkAddresses, LinkConfig, LinkListener, LinkPhase, PacketReceiver } from "impnet/port";
 
 /**
@@ -36,7 +36,7 @@ export abstract class ModdableLink implements Link {
   abstract addresses(): LinkAddresses;
 
   openEndpoint(localPort: number, receiver: PacketReceiver): Endpoint {
-    return new ModdableEndpoint(localPort, receiver);
+    return openUdpEndpoint(localPort, receiver);
   }
 
   close(): void {

@@ -5,17 +5,14 @@
  * queue is empty, and `write()` takes any ArrayBuffer or view. The port casts
  * the imported classes to these interfaces once, at import.
  */
+import type { Datagram } from "impnet/port";
 
-/** A datagram from `read()`: the ArrayBuffer carries the sender as own properties. */
-export interface ReceivedPacket extends ArrayBuffer {
-  readonly address: string;
-  readonly port: number;
-  /**
-   * Not in stock Moddable: the packet's destination address, added by hosts
-   * that know it (the XS simulator; a native lwIP extension could too).
-   */
-  readonly destination?: string;
-}
+/**
+ * A datagram from `read()`: the ArrayBuffer carries the sender as own
+ * properties. `destination` is not in stock Moddable: hosts that know it add
+ * it (the XS simulator; a native lwIP extension could too).
+ */
+export type ReceivedPacket = Datagram;
 
 /** ECMA-419 `embedded:io/socket/udp` instance. */
 export interface UdpSocket419 {
