@@ -149,6 +149,18 @@ export class XsEngine {
     return this.send(Buffer.from("?"), body);
   }
 
+  /**
+   * `?` with a command already framed as a netstring (`LENGTH:?BODY,`), so a
+   * batch goes to the pipe in one write.
+   */
+  commandFrame(frame: Uint8Array): Promise<Reply> {
+    if (!this.alive) return Promise.reject(new Error(`XS engine ${exitReason(this.exitInfo?.code ?? null, this.exitInfo?.signal ?? null)}`));
+    return new Promise((resolve, reject) => {
+      this.pending.push({ resolve, reject });
+      this.toWorker.write(frame);
+    });
+  }
+
   /** `q`, then waits for the exit. */
   async close(): Promise<number | null> {
     if (this.alive) this.write(Buffer.from("q"));

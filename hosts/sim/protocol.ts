@@ -10,7 +10,8 @@
  *   LINK     u8 length, interface name, u8 length, event ("link-up", "address", "link-down", "unhappy", "recover")
  *   AGENT    u16 length, name (UTF-8), u32 length, JSON (UTF-8)
  *   START    (run the app)
- *   HEAP     (collect garbage and report the live slot count in the reply)
+ *   HEAP     (collect garbage at the end of the command, so the reply's meter counts live slots)
+ *   NOTIFY   (deliver the packets queued so far: one onReadable per socket; benchmarks use it)
  *
  * XS → supervisor (reply): records:
  *   SEND     u32 handle, u32 to, u16 port, u32 length, bytes
@@ -39,6 +40,7 @@ export const LINK = 2;
 export const AGENT = 3;
 export const START = 4;
 export const HEAP = 5;
+export const NOTIFY = 6;
 
 export const SEND = 1;
 export const LOG = 2;

@@ -111,27 +111,45 @@ function maskOf(prefix: number): number {
 const noop = (): void => {};
 
 /** Grows a Buffer for the pending batch. */
+/**
+ * The next command, built in place as an xsnap netstring: room for the
+ * "LENGTH:?" header in front, so the whole frame goes to the pipe in one write.
+ */
 class Batch {
+  static readonly HEADER_ROOM = 16;
+  static readonly START = Batch.HEADER_ROOM + 8;
   buffer = Buffer.allocUnsafe(1 << 20);
-  length = 8;
+  length = Batch.START;
   packets = 0;
 
   ensure(n: number): void {
-    if (this.length + n <= this.buffer.byteLength) return;
+    // +1: the netstring's trailing comma.
+    if (this.length + n + 1 <= this.buffer.byteLength) return;
     let size = this.buffer.byteLength * 2;
-    while (size < this.length + n) size *= 2;
+    while (size < this.length + n + 1) size *= 2;
     const bigger = Buffer.allocUnsafe(size);
     this.buffer.copy(bigger, 0, 0, this.length);
     this.buffer = bigger;
   }
 
   get empty(): boolean {
-    return this.length === 8;
+    return this.length === Batch.START;
   }
 
   reset(): void {
-    this.length = 8;
+    this.length = Batch.START;
     this.packets = 0;
+  }
+
+  /** Stamps the board time and frames the command; returns the frame (a view of the buffer). */
+  frame(now: number): Buffer {
+    const buffer = this.buffer;
+    buffer.writeDoubleLE(now, Batch.HEADER_ROOM);
+    const header = `${this.length - Batch.HEADER_ROOM + 1}:?`;
+    const start = Batch.HEADER_ROOM - header.length;
+    buffer.write(header, start, "latin1");
+    buffer[this.length] = 0x2c; // ","
+    return buffer.subarray(start, this.length + 1);
   }
 }
 
@@ -177,6 +195,7 @@ export class Simulator {
   private bundle: Bundle | undefined;
   private finish!: (result: { code: number; reason: string }) => void;
   private readonly addressNumbers = new Map<string, number>();
+  private readonly addressTexts = new Map<number, string>();
   private readonly onSent = (error: Error | null): void => {
     if (error !== null) this.sendFailed(error);
   };
@@ -313,6 +332,34 @@ export class Simulator {
     });
   }
 
+  /** The XS socket handle bound to `port`, if any. */
+  handleFor(port: number): number | undefined {
+    for (const [handle, group] of this.groups) if (group.port === port) return handle;
+    return undefined;
+  }
+
+  /**
+   * Benchmarks: runs one command made of `records` (PACKET / NOTIFY / HEAP
+   * records in the wire format of protocol.ts) once nothing else is in flight,
+   * handles its reply as usual, and returns the reply's meter.
+   */
+  async inject(records: Uint8Array): Promise<Meter> {
+    while (this.inFlight || this.flushScheduled) await new Promise((resolve) => setImmediate(resolve));
+    const body = Buffer.allocUnsafe(8 + records.byteLength);
+    body.writeDoubleLE(this.now(), 0);
+    body.set(records, 8);
+    this.inFlight = true;
+    this.stats.commands++;
+    try {
+      const reply = await this.engine.command(body);
+      this.reply(reply, false);
+      return reply.meter;
+    } finally {
+      this.inFlight = false;
+      this.schedule();
+    }
+  }
+
   /** Stops the app and the engine, closing every socket. */
   async stop(): Promise<void> {
     if (this.stopping) return;
@@ -384,10 +431,9 @@ export class Simulator {
     const heapRequested = this.wantHeap;
     this.wantHeap = false;
     this.queued -= batch.packets;
-    batch.buffer.writeDoubleLE(this.now(), 0);
     this.inFlight = true;
     this.stats.commands++;
-    this.engine.command(batch.buffer.subarray(0, batch.length)).then(
+    this.engine.commandFrame(batch.frame(this.now())).then(
       (reply) => {
         this.inFlight = false;
         // The batch buffer is free again once XS answered.
@@ -626,13 +672,23 @@ export class Simulator {
     }
     this.stats.packetsOut++;
     this.stats.bytesOut += length;
-    receiver.socket.send(bytes, at, length, port, P.numberToAddress(to), this.onSent);
+    receiver.socket.send(bytes, at, length, port, this.addressText(to), this.onSent);
   }
 
   private sendFailed(error: Error): void {
     const stats = this.stats;
     stats.sendErrors++;
     if (stats.sendErrors <= 10) this.note(`a send failed in the host OS: ${error.message}${stats.sendErrors === 10 ? " (no more of these)" : ""}`);
+  }
+
+  private addressText(value: number): string {
+    let text = this.addressTexts.get(value);
+    if (text === undefined) {
+      if (this.addressTexts.size > 4096) this.addressTexts.clear();
+      text = P.numberToAddress(value);
+      this.addressTexts.set(value, text);
+    }
+    return text;
   }
 
   private addressNumber(address: string): number {

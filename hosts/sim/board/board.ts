@@ -54,7 +54,10 @@ export interface LinkObserver {
 
 /** One emulated UDP socket's receive side. */
 export interface SocketSink {
-  readonly queue: Packet[];
+  /** Appends a datagram to the socket's receive queue. */
+  enqueue(packet: Packet): void;
+  /** Datagrams waiting to be read. */
+  queued(): number;
   /** Packets queued since the last `onReadable` notification. */
   fresh: number;
   notify(): void;
@@ -87,6 +90,7 @@ export class Board {
   /** Timers unscheduled by `Timer.schedule(t)`, kept so that they can be scheduled again. */
   private readonly unscheduled = new WeakMap<object, TimerRecord>();
   private nextHandle = 1;
+  private readonly interfaceList: BoardInterface[] = [];
   private nextTimer = 1;
   /** Errors thrown by firmware code called from the board (timer callbacks); the host decides what a crash is. */
   readonly crashes: unknown[] = [];
@@ -109,6 +113,7 @@ export class Board {
       });
     });
     this.config = config;
+    for (const iface of this.interfaces.values()) this.interfaceList.push(iface);
   }
 
   now(): number {
@@ -127,9 +132,13 @@ export class Board {
     return false;
   }
 
-  /** A route exists when some started interface has its link and address. */
+  /** A route exists when some started interface has its link and address (read on every send: no iterator). */
   canSend(): boolean {
-    for (const iface of this.interfaces.values()) if (iface.linkUp && iface.hasAddress) return true;
+    const list = this.interfaceList;
+    for (let i = 0; i < list.length; i++) {
+      const iface = list[i];
+      if (iface.linkUp && iface.hasAddress) return true;
+    }
     return false;
   }
 
@@ -137,7 +146,7 @@ export class Board {
   packet(handle: number, packet: Packet): boolean {
     const sink = this.sockets.get(handle);
     if (sink === undefined) return false;
-    sink.queue.push(packet);
+    sink.enqueue(packet);
     if (sink.fresh++ === 0) this.readable.push(sink);
     return true;
   }

@@ -18,19 +18,41 @@ interface UdpOptions {
 
 const closedError = () => new SyntaxError("invalid host data");
 
-/** Dotted quad check as lwIP's ipaddr_aton would accept it (simplified: four numbers 0–255). */
+const charCodeAt = String.prototype.charCodeAt;
+
+/**
+ * Dotted quad check as lwIP's ipaddr_aton would accept it (four numbers
+ * 0–255). Reads characters through String.prototype.charCodeAt.call: in XS a
+ * method call on a primitive string allocates a wrapper each time.
+ */
 function isDottedQuad(text: string): boolean {
-  const parts = text.split(".");
-  if (parts.length !== 4) return false;
-  for (const part of parts) {
-    if (part.length === 0 || part.length > 3) return false;
-    for (let i = 0; i < part.length; i++) {
-      const c = part.charCodeAt(i);
-      if (c < 48 || c > 57) return false;
-    }
-    if (Number(part) > 255) return false;
+  let dots = 0;
+  let digits = 0;
+  let octet = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = charCodeAt.call(text, i);
+    if (c === 46) {
+      if (digits === 0) return false;
+      dots++;
+      digits = 0;
+      octet = 0;
+    } else if (c >= 48 && c <= 57) {
+      octet = octet * 10 + c - 48;
+      if (++digits > 3 || octet > 255) return false;
+    } else return false;
   }
-  return true;
+  return dots === 3 && digits > 0;
+}
+
+/** The last address write() accepted. */
+let lastAddress: unknown = undefined;
+
+function sendChecked(handle: number, bytes: Uint8Array, address: string, port: unknown): void {
+  const destinationPort = (typeof port === "number" ? port : toInteger(port)) & 0xffff;
+  const b = board();
+  if (!b.canSend() || bytes.byteLength > 65507) throw new Error("UDP send failed");
+  b.io.send(handle, bytes, address, destinationPort);
 }
 
 function toInteger(value: unknown): number {
@@ -51,7 +73,9 @@ function liveHandle(socket: unknown): number {
 }
 
 export default class UDP implements SocketSink {
-  readonly queue: Packet[] = [];
+  /** Receive queue; `head` is the next to read (Array.shift would be O(n) per read). */
+  private readonly queue: (Packet | undefined)[] = [];
+  private head = 0;
   fresh = 0;
   /** Own property when the `target` option was given, as on Moddable. */
   declare target?: unknown;
@@ -92,22 +116,39 @@ export default class UDP implements SocketSink {
   /** The oldest queued datagram, or undefined. */
   read(): Packet | undefined {
     liveHandle(this);
-    return this.queue.shift();
+    const queue = this.queue;
+    const head = this.head;
+    if (head === queue.length) return undefined;
+    const packet = queue[head];
+    if (head + 1 === queue.length) {
+      queue.length = 0;
+      this.head = 0;
+    } else {
+      queue[head] = undefined;
+      this.head = head + 1;
+    }
+    return packet;
   }
 
   write(buffer: ArrayBuffer | ArrayBufferView, address: string, port: number): void {
     const handle = liveHandle(this);
     let bytes: Uint8Array;
     if (buffer instanceof ArrayBuffer) bytes = new Uint8Array(buffer);
+    else if (buffer instanceof Uint8Array) bytes = buffer;
     else if (ArrayBuffer.isView(buffer)) bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     else throw new TypeError("invalid buffer");
-    if (typeof address === "symbol") throw new TypeError("cannot coerce symbol to string");
-    const target = String(address);
-    if (!isDottedQuad(target)) throw new RangeError("invalid IP address");
-    const destinationPort = toInteger(port) & 0xffff;
-    const b = board();
-    if (!b.canSend() || bytes.byteLength > 65507) throw new Error("UDP send failed");
-    b.io.send(handle, bytes, target, destinationPort);
+    // lwIP parses the address natively; the emulation remembers the last good one instead of re-scanning it.
+    if (address !== lastAddress) {
+      if (typeof address === "symbol") throw new TypeError("cannot coerce symbol to string");
+      const target = typeof address === "string" ? address : String(address);
+      if (!isDottedQuad(target)) throw new RangeError("invalid IP address");
+      if (target !== address) {
+        sendChecked(handle, bytes, target, port);
+        return;
+      }
+      lastAddress = address;
+    }
+    sendChecked(handle, bytes, address, port);
   }
 
   close(): void {
@@ -116,6 +157,7 @@ export default class UDP implements SocketSink {
     if (handle === 0) return;
     this.handle = 0;
     this.queue.length = 0;
+    this.head = 0;
     const b = board();
     b.sockets.delete(handle);
     b.io.close(handle);
@@ -124,6 +166,17 @@ export default class UDP implements SocketSink {
   /** @internal Board: packets arrived since the last call. */
   notify(): void {
     const onReadable = this.onReadable;
-    if (onReadable !== undefined && this.handle !== 0 && this.queue.length > 0) onReadable.call(this, this.queue.length);
+    const queued = this.queued();
+    if (onReadable !== undefined && this.handle !== 0 && queued > 0) onReadable.call(this, queued);
+  }
+
+  /** @internal Datagrams waiting to be read. */
+  queued(): number {
+    return this.queue.length - this.head;
+  }
+
+  /** @internal Board: a datagram arrived. */
+  enqueue(packet: Packet): void {
+    this.queue.push(packet);
   }
 }

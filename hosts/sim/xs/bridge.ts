@@ -31,6 +31,18 @@ function addressString(value: number): string {
   return text;
 }
 
+/** Cache of address numbers by dotted quad (a string scan per send would allocate in XS). */
+const numberCache = new Map<string, number>();
+function addressNumber(address: string): number {
+  let value = numberCache.get(address);
+  if (value === undefined) {
+    if (numberCache.size > 4096) numberCache.clear();
+    value = P.addressToNumber(address);
+    numberCache.set(address, value);
+  }
+  return value;
+}
+
 function describeCrash(error: unknown): string {
   if (error instanceof Error) return typeof error.stack === "string" && error.stack !== "" ? error.stack : `${error.name}: ${error.message}`;
   return `uncaught ${String(error)}`;
@@ -79,14 +91,7 @@ export class Bridge implements BoardIO, LogSink {
   }
 
   send(handle: number, data: Uint8Array, address: string, port: number): void {
-    const out = this.out;
-    out.ensure(P.SEND_HEADER + data.byteLength);
-    out.u8(P.SEND);
-    out.u32(handle);
-    out.u32(P.addressToNumber(address));
-    out.u16(port);
-    out.u32(data.byteLength);
-    out.copy(data);
+    this.out.send(handle, addressNumber(address), port, data);
   }
 
   close(handle: number): void {
@@ -227,6 +232,8 @@ export class Bridge implements BoardIO, LogSink {
         case P.HEAP:
           this.collect = true;
           break;
+        case P.NOTIFY:
+          break; // the notifyReadable() above is the point
         default:
           throw new Error(`impnet simulator: unknown command record ${type}`);
       }

@@ -1,3 +1,5 @@
+import { SEND, SEND_HEADER } from "../protocol";
+
 /** A growable little-endian byte writer for the reply of one command. */
 export class Output {
   private bytes = new Uint8Array(65536);
@@ -37,6 +39,21 @@ export class Output {
     this.ensure(8);
     this.view.setFloat64(this.length, value, true);
     this.length += 8;
+  }
+
+  /** A SEND record (protocol.ts) with a copy of `data`: one bounds check, no calls per field. */
+  send(handle: number, to: number, port: number, data: Uint8Array): void {
+    const length = data.byteLength;
+    this.ensure(SEND_HEADER + length);
+    const at = this.length;
+    const view = this.view;
+    this.bytes[at] = SEND;
+    view.setUint32(at + 1, handle, true);
+    view.setUint32(at + 5, to, true);
+    view.setUint16(at + 9, port, true);
+    view.setUint32(at + 11, length, true);
+    this.bytes.set(data, at + SEND_HEADER);
+    this.length = at + SEND_HEADER + length;
   }
 
   /** Appends a copy of `data`. */
