@@ -196,11 +196,12 @@ export class Simulator {
   private finish!: (result: { code: number; reason: string }) => void;
   private readonly addressNumbers = new Map<string, number>();
   private readonly addressTexts = new Map<number, string>();
-  private readonly onSent = (error: Error | null): void => {
-    if (error !== null) this.sendFailed(error);
-  };
+  private readonly maxQueued: number;
+  private readonly maxBatch: number;
 
   private constructor(private readonly options: SimOptions) {
+    this.maxQueued = options.maxQueuedPackets ?? 50_000;
+    this.maxBatch = options.maxBatchPackets ?? 256;
     const specs = options.interfaces ?? [{ name: "eth0", address: "127.0.0.1" }];
     this.interfaces = specs.map((spec) => {
       const addressNumber = P.addressToNumber(spec.address);
@@ -597,7 +598,8 @@ export class Simulator {
       socket.once("error", reject);
       socket.bind({ address: P.numberToAddress(destination), port, exclusive: true }, () => {
         socket.off("error", reject);
-        socket.on("error", (error) => this.note(`socket error on ${P.numberToAddress(destination)}:${port}: ${error.message}`));
+        // Sends carry no callback (a JS call per datagram); their failures arrive here.
+        socket.on("error", (error) => this.sendFailed(error));
         try {
           socket.setBroadcast(true);
           socket.setRecvBufferSize(4 << 20);
@@ -630,12 +632,12 @@ export class Simulator {
       stats.droppedLinkDown++;
       return;
     }
-    if (this.queued >= (this.options.maxQueuedPackets ?? 50_000)) {
+    if (this.queued >= this.maxQueued) {
       stats.droppedQueueFull++;
       return;
     }
     let batch = this.batch;
-    if (batch.packets >= (this.options.maxBatchPackets ?? 256)) {
+    if (batch.packets >= this.maxBatch) {
       this.overflow.push(batch);
       batch = this.batch = new Batch();
     }
@@ -672,7 +674,7 @@ export class Simulator {
     }
     this.stats.packetsOut++;
     this.stats.bytesOut += length;
-    receiver.socket.send(bytes, at, length, port, this.addressText(to), this.onSent);
+    receiver.socket.send(bytes, at, length, port, this.addressText(to));
   }
 
   private sendFailed(error: Error): void {

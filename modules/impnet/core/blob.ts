@@ -514,15 +514,19 @@ export class Blob {
   writestring(s: string): void {
     if (typeof s !== "string") throw new TypeError(`writestring: ${describe(s)} is not a string`);
     const p = this._pos;
+    let u = this._view();
     let end: number;
-    if (this._view().length - p >= s.length * 3) {
+    if (u.length - p >= s.length * 3) {
       // Room for the worst case (3 bytes per UTF-16 unit): one pass.
-      end = encodeTextAt(s, this._view(), p);
+      end = encodeTextAt(s, u, p);
     } else {
       // Measure first so that nothing is written when growth fails.
       end = p + encodedLength(s);
-      if (end > this._view().length) this._grow(end, "writestring");
-      encodeTextAt(s, this._view(), p);
+      if (end > u.length) {
+        this._grow(end, "writestring");
+        u = this._view();
+      }
+      encodeTextAt(s, u, p);
     }
     if (end > this._len) this._len = end;
     this._pos = end;

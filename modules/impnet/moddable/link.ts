@@ -1,4 +1,6 @@
+import Net from "net";
 import { openUdpEndpoint } from "./udp";
+import type { NetModule } from "./platform";
 import type { Endpoint, InterfaceKind, Link, LinkAddresses, LinkConfig, LinkListener, LinkPhase, PacketReceiver } from "impnet/port";
 
 /**
@@ -23,12 +25,21 @@ export interface LinkDriver {
   open(config: LinkConfig, listener: LinkListener, settings: LinkSettings): Link;
 }
 
-/** What every Moddable link shares: UDP endpoints, and phase reporting with duplicates dropped. */
+const NetApi = Net as unknown as NetModule;
+
+/** The MAC address `Net.get` reports for `mode` ("ethernet", "station"), if any. */
+export function platformMac(mode: string): string | undefined {
+  const mac = NetApi.get("MAC", mode);
+  return typeof mac === "string" ? mac : undefined;
+}
+
+/** What every Moddable link shares: its configuration, UDP endpoints, and phase reporting with duplicates dropped. */
 export abstract class ModdableLink implements Link {
   protected phase: LinkPhase = "starting";
   protected closed = false;
 
   constructor(
+    protected readonly config: LinkConfig,
     protected readonly listener: LinkListener,
     protected readonly settings: LinkSettings,
   ) {}
@@ -51,8 +62,8 @@ export abstract class ModdableLink implements Link {
   }
 
   /** Netmask/gateway/DNS from `staticconfig`, else from the host settings. */
-  protected configured(config: LinkConfig): LinkAddresses {
-    const fixed = config.staticConfig;
+  protected configured(): LinkAddresses {
+    const fixed = this.config.staticConfig;
     const s = this.settings;
     return {
       netmask: fixed?.netmask ?? s.netmask,

@@ -14,7 +14,7 @@
 import Ethernet from "ethernet";
 import Net from "net";
 import Timer from "timer";
-import { ModdableLink, ipv4Only, type LinkDriver, type LinkSettings } from "../link";
+import { ModdableLink, ipv4Only, platformMac, type LinkDriver, type LinkSettings } from "../link";
 import type { EthernetConstructor, EthernetInstance, EthernetMessage, NetModule, TimerModule } from "../platform";
 import type { Link, LinkAddresses, LinkConfig, LinkListener } from "impnet/port";
 
@@ -26,11 +26,11 @@ class EthernetLink extends ModdableLink {
   private readonly ethernet: EthernetInstance;
 
   constructor(
-    private readonly config: LinkConfig,
+    config: LinkConfig,
     listener: LinkListener,
     settings: LinkSettings,
   ) {
-    super(listener, settings);
+    super(config, listener, settings);
     const link = this;
     this.ethernet = new EthernetModule(function (message: EthernetMessage) {
       link.message(message);
@@ -66,7 +66,7 @@ class EthernetLink extends ModdableLink {
   addresses(): LinkAddresses {
     const dns = NetApi.get("DNS");
     return {
-      ...this.configured(this.config),
+      ...this.configured(),
       address: this.config.staticConfig?.ip ?? ipv4Only(NetApi.get("IP", "ethernet")),
       dnsserver: this.config.staticConfig?.dns ?? (Array.isArray(dns) && dns.length > 0 ? dns : this.settings.dns),
     };
@@ -83,8 +83,7 @@ export class EthernetDriver implements LinkDriver {
   readonly kind = "ethernet";
 
   macaddress(): string | undefined {
-    const mac = NetApi.get("MAC", "ethernet");
-    return typeof mac === "string" ? mac : undefined;
+    return platformMac("ethernet");
   }
 
   open(config: LinkConfig, listener: LinkListener, settings: LinkSettings): Link {

@@ -16,11 +16,11 @@ const Timers = Timer as unknown as TimerModule;
 
 class HostNetworkLink extends ModdableLink {
   constructor(
-    private readonly config: LinkConfig,
+    config: LinkConfig,
     listener: LinkListener,
     settings: LinkSettings,
   ) {
-    super(listener, settings);
+    super(config, listener, settings);
     const link = this;
     Timers.set(() => {
       link.report("link-up");
@@ -31,7 +31,7 @@ class HostNetworkLink extends ModdableLink {
 
   addresses(): LinkAddresses {
     return {
-      ...this.configured(this.config),
+      ...this.configured(),
       address: this.config.staticConfig?.ip ?? this.settings.address ?? ipv4Only(NetApi.get("IP")),
     };
   }

@@ -9,15 +9,13 @@
  * no SSID configured → WIFI_STOPPED.
  */
 import WiFi from "embedded:network/interface/wifi";
-import Net from "net";
 import Timer from "timer";
-import { ModdableLink, ipv4Only, type LinkDriver, type LinkSettings } from "../link";
+import { ModdableLink, ipv4Only, platformMac, type LinkDriver, type LinkSettings } from "../link";
 import {
   WIFI_ASSOCIATED,
   WIFI_CONNECTED,
   WIFI_CONNECTING,
   WIFI_DISCONNECTED,
-  type NetModule,
   type TimerModule,
   type WifiConstructor419,
   type WifiInstance419,
@@ -26,7 +24,6 @@ import { HostError, type Link, type LinkAddresses, type LinkConfig, type LinkLis
 
 const WiFiModule = WiFi as unknown as WifiConstructor419;
 const Timers = Timer as unknown as TimerModule;
-const NetApi = Net as unknown as NetModule;
 
 /** Pause before rejoining after the access point dropped us. */
 const RECONNECT_MS = 1000;
@@ -40,11 +37,11 @@ class WifiLink extends ModdableLink {
   private reconnect: unknown = undefined;
 
   constructor(
-    private readonly config: LinkConfig,
+    config: LinkConfig,
     listener: LinkListener,
     settings: LinkSettings,
   ) {
-    super(listener, settings);
+    super(config, listener, settings);
     const credentials = config.wifi;
     if (credentials !== undefined && credentials.key !== null && typeof credentials.key !== "string") {
       throw new HostError("unavailable", "encrypted WiFi keys (blob) are not supported on Moddable; pass the key as a string");
@@ -103,7 +100,7 @@ class WifiLink extends ModdableLink {
   }
 
   addresses(): LinkAddresses {
-    return { ...this.configured(this.config), address: this.config.staticConfig?.ip ?? ipv4Only(this.wifi.address) };
+    return { ...this.configured(), address: this.config.staticConfig?.ip ?? ipv4Only(this.wifi.address) };
   }
 
   override close(): void {
@@ -124,8 +121,7 @@ export class WifiDriver implements LinkDriver {
   readonly kind = "wifi";
 
   macaddress(): string | undefined {
-    const mac = NetApi.get("MAC", "station");
-    return typeof mac === "string" ? mac : undefined;
+    return platformMac("station");
   }
 
   open(config: LinkConfig, listener: LinkListener, settings: LinkSettings): Link {
