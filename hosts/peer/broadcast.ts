@@ -3,7 +3,6 @@
 // A reply that echoes one of this run's probes is timed from that probe; any
 // other reply is timed from the most recent probe.
 
-import { formatEndpoint } from "./address.ts";
 import {
   checkCount,
   checkMs,
@@ -11,17 +10,19 @@ import {
   checkRate,
   checkSizes,
   closeSocket,
-  describeError,
   now,
   openSocket,
   resolveBind,
   resolveTarget,
   round,
+  roundedBuckets,
+  roundedPercentiles,
   sleep,
+  SocketErrors,
   type CommonSendOptions,
 } from "./common.ts";
 import { LatencyHistogram } from "./histogram.ts";
-import { docBase } from "./machine.ts";
+import { runSizeSteps } from "./machine.ts";
 import { encodeProbe, HEADER_SIZE, MAGIC0, MAGIC1, patternBlock, patternId, payloadMatches, randomRunId, VERSION } from "./probe.ts";
 import type { BroadcastReport, BroadcastResult, Responder } from "./types.ts";
 
@@ -60,17 +61,8 @@ async function broadcastStep(
 ): Promise<BroadcastResult> {
   const runId = randomRunId();
   const block = patternBlock(o.pid, runId);
-  let sendErrors = 0;
-  let recvErrors = 0;
-  let lastError: string | null = null;
-  const sock = await openSocket({
-    bind: o.bind,
-    broadcast: true,
-    onError: (err) => {
-      recvErrors++;
-      lastError = describeError(err);
-    },
-  });
+  const errors = new SocketErrors();
+  const sock = await openSocket({ bind: o.bind, broadcast: true, onError: errors.onSocketError });
   const hist = new LatencyHistogram();
   const responders = new Map<string, ResponderState>();
   const sendTimes: number[] = [];
@@ -134,16 +126,12 @@ async function broadcastStep(
     try {
       await new Promise<void>((resolve) =>
         sock.send(buf, o.target.port, o.target.address, (err) => {
-          if (err) {
-            sendErrors++;
-            lastError = describeError(err);
-          }
+          if (err) errors.sendFailed(err);
           resolve();
         }),
       );
     } catch (err) {
-      sendErrors++;
-      lastError = describeError(err);
+      errors.sendFailed(err);
     }
     options.onProgress?.({ mode: "broadcast", size: o.size, step: o.step, steps: o.steps, elapsedMs: now() - t0, sent: seq + 1, received: replies });
     if (seq + 1 < o.count) {
@@ -168,25 +156,15 @@ async function broadcastStep(
       rttMs: r.rttN ? { min: round(r.rttMin), mean: round(r.rttSum / r.rttN), max: round(r.rttMax) } : null,
     }))
     .sort((a, b) => a.address.localeCompare(b.address, "en", { numeric: true }) || a.port - b.port);
-  const pct = hist.percentiles();
   return {
     size: o.size,
     sent: sendTimes.length,
     replies,
     responders: out,
-    rttMs: pct && {
-      samples: pct.samples,
-      min: round(pct.min),
-      mean: round(pct.mean),
-      p50: round(pct.p50),
-      p90: round(pct.p90),
-      p99: round(pct.p99),
-      p999: round(pct.p999),
-      max: round(pct.max),
-    },
+    rttMs: roundedPercentiles(hist),
     durationMs: round(tEnd - t0, 3),
-    errors: { send: sendErrors, receive: recvErrors, last: lastError },
-    rttHistogram: hist.buckets().map(([lo, hi, c]) => [round(lo), round(hi), c]),
+    errors: errors.counts(),
+    rttHistogram: roundedBuckets(hist),
   };
 }
 
@@ -199,29 +177,8 @@ export async function runBroadcast(options: BroadcastOptions): Promise<Broadcast
   const timeoutMs = checkMs(options.timeoutMs, "timeout") ?? BROADCAST_DEFAULTS.timeoutMs;
   const pattern = checkPattern(options.pattern);
   const bind = resolveBind(options.bind);
-  const startDate = new Date();
-  const start = now();
-  const results: BroadcastResult[] = [];
-  for (let i = 0; i < sizes.length; i++) {
-    if (options.signal?.aborted) break;
-    results.push(
-      await broadcastStep(
-        { target, bind, size: sizes[i]!, count, rate, pid: patternId(pattern), timeoutMs, durationMs, step: i, steps: sizes.length },
-        options,
-      ),
-    );
-  }
-  return {
-    ...docBase(
-      startDate,
-      start,
-      now(),
-      formatEndpoint(target),
-      null,
-      { count, durationMs, rate, window: null, timeoutMs, pattern, sizes },
-      options.signal?.aborted ?? false,
-    ),
-    mode: "broadcast",
-    results,
-  };
+  const runOptions = { count, durationMs, rate, window: null, timeoutMs, pattern, sizes };
+  return runSizeSteps("broadcast", target, sizes, runOptions, options.signal, (size, i) =>
+    broadcastStep({ target, bind, size, count, rate, pid: patternId(pattern), timeoutMs, durationMs, step: i, steps: sizes.length }, options),
+  );
 }

@@ -1,10 +1,12 @@
-// Shared plumbing for the peer's modes: option defaults, sockets, pacing,
-// growable typed arrays, timelines and loss-burst accounting.
+// Shared plumbing for the peer's modes: option defaults, sockets and their
+// error counts, send-buffer rings, pacing, growable typed arrays, timelines,
+// loss-burst accounting and report rounding.
 
 import dgram from "node:dgram";
 import { performance } from "node:perf_hooks";
 import { parseListen, resolveTarget, UsageError, type Endpoint } from "./address.ts";
-import { MAX_SIZE, MIN_SIZE, PATTERNS, type Pattern } from "./probe.ts";
+import type { LatencyHistogram, Percentiles } from "./histogram.ts";
+import { HEADER_SIZE, MAX_SIZE, MIN_SIZE, PATTERNS, writeHeaderFixed, type Pattern } from "./probe.ts";
 
 export type Mode = "echo" | "sink" | "flood" | "broadcast";
 
@@ -133,38 +135,110 @@ export function closeSocket(sock: dgram.Socket): Promise<void> {
   });
 }
 
-/** A Uint8Array that doubles when written past its end (capped). */
-export class GrowBytes {
-  data: Uint8Array;
-  constructor(initial = 4096, readonly cap = 1 << 28) {
-    this.data = new Uint8Array(initial);
+/** A step's socket error counts, in the report's `errors` shape. */
+export class SocketErrors {
+  send = 0;
+  receive = 0;
+  last: string | null = null;
+  /** The socket's "error" listener: counted as a receive error. */
+  readonly onSocketError = (err: Error): void => {
+    this.receive++;
+    this.last = describeError(err);
+  };
+  sendFailed(err: unknown): void {
+    this.send++;
+    this.last = describeError(err);
+  }
+  counts(): { send: number; receive: number; last: string | null } {
+    return { send: this.send, receive: this.receive, last: this.last };
+  }
+}
+
+export function nextPow2(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+/**
+ * Preallocated probe datagrams of one size for one run, the fixed header (and
+ * a constant payload) written once. The ring has 2 × maxOutstanding buffers
+ * (a power of two): a buffer is rewritten only after maxOutstanding later
+ * sends, so as long as the caller keeps no more than maxOutstanding sends
+ * incomplete, Node is done with a buffer before it is reused.
+ */
+export class SendRing {
+  /** Sends that may be incomplete at once: maxBytes / size, from 8 up to `cap`. */
+  readonly maxOutstanding: number;
+  private readonly bufs: Buffer[] = [];
+  private readonly mask: number;
+  /** Zeros and ones: every sequence number carries the same payload. */
+  private readonly constantPayload: boolean;
+
+  constructor(
+    private readonly size: number,
+    pid: number,
+    runId: number,
+    private readonly block: Buffer,
+    limits: { maxBytes: number; cap: number },
+  ) {
+    this.maxOutstanding = Math.max(8, Math.min(limits.cap, Math.floor(limits.maxBytes / size)));
+    const count = nextPow2(this.maxOutstanding * 2);
+    this.mask = count - 1;
+    this.constantPayload = pid === 1 || pid === 2;
+    for (let i = 0; i < count; i++) {
+      const b = Buffer.alloc(size);
+      writeHeaderFixed(b, pid, runId);
+      if (this.constantPayload) block.copy(b, HEADER_SIZE, 0, size - HEADER_SIZE);
+      this.bufs.push(b);
+    }
+  }
+
+  /** The buffer for `seq`, stamped with it, the timestamp `tsUs` (uint32) and its payload. */
+  probe(seq: number, tsUs: number): Buffer {
+    const buf = this.bufs[seq & this.mask]!;
+    buf.writeUInt32BE(seq >>> 0, 8);
+    buf.writeUInt32BE(tsUs, 12);
+    if (!this.constantPayload) {
+      const off = seq & 255;
+      this.block.copy(buf, HEADER_SIZE, off, off + this.size - HEADER_SIZE);
+    }
+    return buf;
+  }
+}
+
+/** A typed array that doubles when written past its end (capped). */
+class GrowArray<A extends Uint8Array | Uint32Array> {
+  data: A;
+  constructor(
+    private readonly alloc: (length: number) => A,
+    initial: number,
+    readonly cap: number,
+  ) {
+    this.data = alloc(initial);
   }
   ensure(index: number): boolean {
     if (index < this.data.length) return true;
     if (index >= this.cap) return false;
     let n = this.data.length * 2;
     while (n <= index) n *= 2;
-    const d = new Uint8Array(Math.min(n, this.cap));
+    const d = this.alloc(Math.min(n, this.cap));
     d.set(this.data);
     this.data = d;
     return true;
   }
 }
 
-export class GrowU32 {
-  data: Uint32Array;
-  constructor(initial = 4096, readonly cap = 1 << 26) {
-    this.data = new Uint32Array(initial);
+/** A Uint8Array that doubles when written past its end (capped). */
+export class GrowBytes extends GrowArray<Uint8Array> {
+  constructor(initial = 4096, cap = 1 << 28) {
+    super((n) => new Uint8Array(n), initial, cap);
   }
-  ensure(index: number): boolean {
-    if (index < this.data.length) return true;
-    if (index >= this.cap) return false;
-    let n = this.data.length * 2;
-    while (n <= index) n *= 2;
-    const d = new Uint32Array(Math.min(n, this.cap));
-    d.set(this.data);
-    this.data = d;
-    return true;
+}
+
+export class GrowU32 extends GrowArray<Uint32Array> {
+  constructor(initial = 4096, cap = 1 << 26) {
+    super((n) => new Uint32Array(n), initial, cap);
   }
 }
 
@@ -300,4 +374,26 @@ export function round(n: number, digits = 4): number {
   if (!Number.isFinite(n)) return 0;
   const f = 10 ** digits;
   return Math.round(n * f) / f;
+}
+
+/** A histogram's percentiles rounded for the report (null without samples). */
+export function roundedPercentiles(hist: LatencyHistogram): Percentiles | null {
+  const pct = hist.percentiles();
+  return (
+    pct && {
+      samples: pct.samples,
+      min: round(pct.min),
+      mean: round(pct.mean),
+      p50: round(pct.p50),
+      p90: round(pct.p90),
+      p99: round(pct.p99),
+      p999: round(pct.p999),
+      max: round(pct.max),
+    }
+  );
+}
+
+/** A histogram's non-empty buckets, bounds rounded for the report. */
+export function roundedBuckets(hist: LatencyHistogram): Array<[number, number, number]> {
+  return hist.buckets().map(([lo, hi, c]) => [round(lo), round(hi), c]);
 }

@@ -11,7 +11,7 @@
 // log-bucket histogram and payloads are verified with one memcmp.
 
 import type dgram from "node:dgram";
-import { formatEndpoint, UsageError, type Endpoint } from "./address.ts";
+import { UsageError, type Endpoint } from "./address.ts";
 import {
   BASE_BIN_MS,
   checkCount,
@@ -21,21 +21,25 @@ import {
   checkSizes,
   closeSocket,
   compressTimeline,
-  describeError,
   GrowBytes,
   lossBursts,
+  nextPow2,
   now,
   openSocket,
   Pacer,
   resolveBind,
   resolveTarget,
   round,
+  roundedBuckets,
+  roundedPercentiles,
+  SendRing,
   Series,
+  SocketErrors,
   type CommonSendOptions,
 } from "./common.ts";
 import { LatencyHistogram } from "./histogram.ts";
-import { docBase } from "./machine.ts";
-import { HEADER_SIZE, MAGIC0, MAGIC1, patternBlock, patternId, payloadMatches, randomRunId, VERSION, writeHeaderFixed } from "./probe.ts";
+import { runSizeSteps } from "./machine.ts";
+import { HEADER_SIZE, MAGIC0, MAGIC1, patternBlock, patternId, payloadMatches, randomRunId, VERSION } from "./probe.ts";
 import type { EchoReport, EchoResult } from "./types.ts";
 
 export interface EchoOptions extends CommonSendOptions {
@@ -65,46 +69,24 @@ interface StepParams {
   progressIntervalMs: number;
 }
 
-function nextPow2(n: number): number {
-  let p = 1;
-  while (p < n) p *= 2;
-  return p;
-}
-
 async function echoStep(p: StepParams): Promise<EchoResult> {
   const { size, rate, window, timeoutMs, pid } = p;
   const countLimit = p.count ?? Infinity;
   const runId = randomRunId();
   const block = patternBlock(pid, runId);
-  const constantPayload = pid === 1 || pid === 2;
 
-  let sendErrors = 0;
-  let recvErrors = 0;
-  let lastError: string | null = null;
-
+  const errors = new SocketErrors();
   const sock: dgram.Socket = await openSocket({
     bind: p.bind,
     connect: p.target,
-    onError: (err) => {
-      recvErrors++;
-      lastError = describeError(err);
-    },
+    onError: errors.onSocketError,
     recvBufferSize: 4 << 20,
     sendBufferSize: 4 << 20,
   });
 
-  // Send buffer ring. A buffer is rewritten only after maxOutstanding later
-  // sends, and no more than maxOutstanding sends are ever incomplete.
-  const maxOutstanding = Math.max(8, Math.min(256, Math.floor((4 << 20) / size)));
-  const bufCount = nextPow2(maxOutstanding * 2);
-  const bufMask = bufCount - 1;
-  const bufs: Buffer[] = [];
-  for (let i = 0; i < bufCount; i++) {
-    const b = Buffer.alloc(size);
-    writeHeaderFixed(b, pid, runId);
-    if (constantPayload) block.copy(b, HEADER_SIZE, 0, size - HEADER_SIZE);
-    bufs.push(b);
-  }
+  // No more than maxOutstanding sends are ever incomplete.
+  const ring = new SendRing(size, pid, runId, block, { maxBytes: 4 << 20, cap: 256 });
+  const { maxOutstanding } = ring;
 
   // Send times of recent sequence numbers (ring) and per-sequence status.
   const inFlightBound = rate > 0 ? Math.ceil((rate * timeoutMs) / 1000) * 2 + 1024 : window * 2 + 1024;
@@ -144,10 +126,7 @@ async function echoStep(p: StepParams): Promise<EchoResult> {
 
   const onSent = (err: Error | null) => {
     completed++;
-    if (err) {
-      sendErrors++;
-      lastError = describeError(err);
-    }
+    if (err) errors.sendFailed(err);
     if (waitingForCompletions) {
       waitingForCompletions = false;
       if (closedLoop) pump();
@@ -159,13 +138,7 @@ async function echoStep(p: StepParams): Promise<EchoResult> {
   const sendOne = (): void => {
     const seq = nextSeq;
     const t = now();
-    const buf = bufs[seq & bufMask]!;
-    buf.writeUInt32BE(seq >>> 0, 8);
-    buf.writeUInt32BE(tsOf(t), 12);
-    if (!constantPayload) {
-      const off = seq & 255;
-      block.copy(buf, HEADER_SIZE, off, off + size - HEADER_SIZE);
-    }
+    const buf = ring.probe(seq, tsOf(t));
     // A sequence number still unresolved after a full ring is declared lost.
     if (seq >= ringSize) {
       const old = seq - ringSize;
@@ -330,7 +303,6 @@ async function echoStep(p: StepParams): Promise<EchoResult> {
   const durationMs = endT - t0;
   const secs = durationMs > 0 ? durationMs / 1000 : NaN;
   const sendSecs = lastSendAt > t0 ? (lastSendAt - t0) / 1000 : NaN;
-  const pct = hist.percentiles();
   return {
     size,
     sent,
@@ -343,23 +315,14 @@ async function echoStep(p: StepParams): Promise<EchoResult> {
     late,
     invalid,
     lossBursts: { ...bursts, mean: round(bursts.mean, 3) },
-    rttMs: pct && {
-      samples: pct.samples,
-      min: round(pct.min),
-      mean: round(pct.mean),
-      p50: round(pct.p50),
-      p90: round(pct.p90),
-      p99: round(pct.p99),
-      p999: round(pct.p999),
-      max: round(pct.max),
-    },
+    rttMs: roundedPercentiles(hist),
     durationMs: round(durationMs, 3),
     sentPps: round(sent > 1 ? (sent - 1) / sendSecs : 0, 1),
     receivedPps: round(received / secs, 1),
     sentBitsPerSec: round(sent > 1 ? ((sent - 1) * size * 8) / sendSecs : 0, 0),
     goodputBitsPerSec: round((rxBytes * 8) / secs, 0),
-    errors: { send: sendErrors, receive: recvErrors, last: lastError },
-    rttHistogram: hist.buckets().map(([lo, hi, c]) => [round(lo), round(hi), c]),
+    errors: errors.counts(),
+    rttHistogram: roundedBuckets(hist),
     timeline: compressTimeline({ sent: sentSeries, received: recvSeries.bins, lost: lostSeries }),
   };
 }
@@ -380,41 +343,23 @@ export async function runEcho(options: EchoOptions): Promise<EchoReport> {
   const pattern = checkPattern(options.pattern);
   const bind = resolveBind(options.bind);
 
-  const startDate = new Date();
-  const start = now();
-  const results: EchoResult[] = [];
-  for (let i = 0; i < sizes.length; i++) {
-    if (options.signal?.aborted) break;
-    results.push(
-      await echoStep({
-        target,
-        bind,
-        size: sizes[i]!,
-        count,
-        durationMs,
-        rate,
-        window,
-        timeoutMs,
-        pid: patternId(pattern),
-        signal: options.signal,
-        step: i,
-        steps: sizes.length,
-        onProgress: options.onProgress,
-        progressIntervalMs: options.progressIntervalMs ?? 250,
-      }),
-    );
-  }
-  return {
-    ...docBase(
-      startDate,
-      start,
-      now(),
-      formatEndpoint(target),
-      null,
-      { count, durationMs, rate, window: rate > 0 ? null : window, timeoutMs, pattern, sizes },
-      options.signal?.aborted ?? false,
-    ),
-    mode: "echo",
-    results,
-  };
+  const runOptions = { count, durationMs, rate, window: rate > 0 ? null : window, timeoutMs, pattern, sizes };
+  return runSizeSteps("echo", target, sizes, runOptions, options.signal, (size, i) =>
+    echoStep({
+      target,
+      bind,
+      size,
+      count,
+      durationMs,
+      rate,
+      window,
+      timeoutMs,
+      pid: patternId(pattern),
+      signal: options.signal,
+      step: i,
+      steps: sizes.length,
+      onProgress: options.onProgress,
+      progressIntervalMs: options.progressIntervalMs ?? 250,
+    }),
+  );
 }

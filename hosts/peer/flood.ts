@@ -6,7 +6,6 @@
 // the event loop (setImmediate) between batches so replies are still read and
 // Node's send queue never grows without bound.
 
-import { formatEndpoint } from "./address.ts";
 import {
   BASE_BIN_MS,
   checkCount,
@@ -16,29 +15,24 @@ import {
   checkSizes,
   closeSocket,
   compressTimeline,
-  describeError,
   now,
   openSocket,
   Pacer,
   resolveBind,
   resolveTarget,
   round,
+  SendRing,
   Series,
+  SocketErrors,
   type CommonSendOptions,
 } from "./common.ts";
-import { docBase } from "./machine.ts";
-import { HEADER_SIZE, patternBlock, patternId, randomRunId, writeHeaderFixed } from "./probe.ts";
+import { runSizeSteps } from "./machine.ts";
+import { patternBlock, patternId, randomRunId } from "./probe.ts";
 import type { FloodReport, FloodResult } from "./types.ts";
 
 export type FloodOptions = CommonSendOptions;
 
 export const FLOOD_DEFAULTS = { durationMs: 5000, size: 64 } as const;
-
-function nextPow2(n: number): number {
-  let p = 1;
-  while (p < n) p *= 2;
-  return p;
-}
 
 async function floodStep(
   o: {
@@ -59,34 +53,20 @@ async function floodStep(
   const countLimit = o.count ?? Infinity;
   const runId = randomRunId();
   const block = patternBlock(pid, runId);
-  const constantPayload = pid === 1 || pid === 2;
-  let sendErrors = 0;
-  let recvErrors = 0;
-  let lastError: string | null = null;
+  const errors = new SocketErrors();
   let replies = 0;
   let replyBytes = 0;
 
   const sock = await openSocket({
     bind: o.bind,
     connect: o.target,
-    onError: (err) => {
-      recvErrors++;
-      lastError = describeError(err);
-    },
+    onError: errors.onSocketError,
     sendBufferSize: 4 << 20,
     recvBufferSize: 1 << 20,
   });
 
-  const maxOutstanding = Math.max(8, Math.min(128, Math.floor((2 << 20) / size)));
-  const bufCount = nextPow2(maxOutstanding * 2);
-  const bufMask = bufCount - 1;
-  const bufs: Buffer[] = [];
-  for (let i = 0; i < bufCount; i++) {
-    const b = Buffer.alloc(size);
-    writeHeaderFixed(b, pid, runId);
-    if (constantPayload) block.copy(b, HEADER_SIZE, 0, size - HEADER_SIZE);
-    bufs.push(b);
-  }
+  const ring = new SendRing(size, pid, runId, block, { maxBytes: 2 << 20, cap: 128 });
+  const { maxOutstanding } = ring;
 
   const sentSeries = new Series();
   const replySeries = new Series();
@@ -102,10 +82,7 @@ async function floodStep(
 
   const onSent = (err: Error | null) => {
     completed++;
-    if (err) {
-      sendErrors++;
-      lastError = describeError(err);
-    }
+    if (err) errors.sendFailed(err);
   };
   const onMessage = (msg: Buffer) => {
     replies++;
@@ -118,13 +95,7 @@ async function floodStep(
   let binStartSent = 0;
   const sendOne = (t: number): void => {
     const seq = sent;
-    const buf = bufs[seq & bufMask]!;
-    buf.writeUInt32BE(seq >>> 0, 8);
-    buf.writeUInt32BE(Math.floor((t - t0) * 1000) >>> 0, 12);
-    if (!constantPayload) {
-      const off = seq & 255;
-      block.copy(buf, HEADER_SIZE, off, off + size - HEADER_SIZE);
-    }
+    const buf = ring.probe(seq, Math.floor((t - t0) * 1000) >>> 0);
     sent = seq + 1;
     sock.send(buf, onSent);
   };
@@ -220,7 +191,7 @@ async function floodStep(
     durationMs: round(durationMs, 3),
     sentPps: round(secs > 0 ? sent / secs : 0, 1),
     sentBitsPerSec: round(secs > 0 ? (sent * size * 8) / secs : 0, 0),
-    errors: { send: sendErrors, receive: recvErrors, last: lastError },
+    errors: errors.counts(),
     replies: { packets: replies, bytes: replyBytes },
     timeline: compressTimeline({ sent: sentSeries.bins, replies: replySeries.bins }),
   };
@@ -237,29 +208,8 @@ export async function runFlood(options: FloodOptions): Promise<FloodReport> {
   const timeoutMs = checkMs(options.timeoutMs, "timeout") ?? 200;
   const pattern = checkPattern(options.pattern);
   const bind = resolveBind(options.bind);
-  const startDate = new Date();
-  const start = now();
-  const results: FloodResult[] = [];
-  for (let i = 0; i < sizes.length; i++) {
-    if (options.signal?.aborted) break;
-    results.push(
-      await floodStep(
-        { target, bind, size: sizes[i]!, count, durationMs, rate, pid: patternId(pattern), timeoutMs, step: i, steps: sizes.length },
-        options,
-      ),
-    );
-  }
-  return {
-    ...docBase(
-      startDate,
-      start,
-      now(),
-      formatEndpoint(target),
-      null,
-      { count, durationMs, rate, window: null, timeoutMs, pattern, sizes },
-      options.signal?.aborted ?? false,
-    ),
-    mode: "flood",
-    results,
-  };
+  const runOptions = { count, durationMs, rate, window: null, timeoutMs, pattern, sizes };
+  return runSizeSteps("flood", target, sizes, runOptions, options.signal, (size, i) =>
+    floodStep({ target, bind, size, count, durationMs, rate, pid: patternId(pattern), timeoutMs, step: i, steps: sizes.length }, options),
+  );
 }

@@ -1,7 +1,7 @@
 // Human-readable summaries of a report.
 
 import type { ProgressInfo } from "./common.ts";
-import type { PeerReport } from "./types.ts";
+import type { EchoResult, ErrorCounts, FloodResult, PeerReport, Responder, SinkSource } from "./types.ts";
 
 export function fmtNum(n: number, digits = 0): string {
   if (!Number.isFinite(n)) return "-";
@@ -32,6 +32,63 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), ...rows.map(line)].join("\n");
 }
 
+// Table rows shared by the text summary and the HTML report.
+
+/** The counting columns an echo row starts with (the latency and rate columns differ). */
+export const ECHO_COUNT_COLUMNS = ["size", "sent", "received", "lost", "loss", "dup", "reord", "corrupt"];
+
+export function echoCountCells(r: EchoResult): string[] {
+  return [
+    String(r.size),
+    String(r.sent),
+    String(r.received),
+    String(r.lost),
+    fmtPct(r.lost, r.sent),
+    String(r.duplicated),
+    String(r.reordered),
+    String(r.corrupted),
+  ];
+}
+
+export const FLOOD_COLUMNS = ["size", "sent", "bytes", "seconds", "sent/s", "bitrate", "send errors", "replies"];
+
+export function floodRow(r: FloodResult): string[] {
+  return [
+    String(r.size),
+    String(r.sent),
+    String(r.bytes),
+    (r.durationMs / 1000).toFixed(3),
+    fmtNum(r.sentPps),
+    fmtBits(r.sentBitsPerSec),
+    String(r.errors.send),
+    String(r.replies.packets),
+  ];
+}
+
+/** Cells of a broadcast responder (the two outputs head them differently). */
+export function responderRow(x: Responder): string[] {
+  return [
+    `${x.address}:${x.port}`,
+    String(x.replies),
+    String(x.matched),
+    String(x.duplicated),
+    String(x.corrupted),
+    fmtMs(x.rttMs?.min),
+    fmtMs(x.rttMs?.mean),
+    fmtMs(x.rttMs?.max),
+  ];
+}
+
+export const SOURCE_COLUMNS = ["source", "datagrams", "bytes"];
+
+export function sourceRow(s: SinkSource): string[] {
+  return [`${s.address}:${s.port}`, String(s.packets), String(s.bytes)];
+}
+
+function errorsText(e: ErrorCounts): string {
+  return `errors: ${e.send} send, ${e.receive} receive (last: ${e.last})`;
+}
+
 function rateText(rate: number): string {
   return rate > 0 ? `paced ${rate} pkt/s` : "unpaced";
 }
@@ -49,16 +106,9 @@ export function formatSummary(doc: PeerReport): string {
       );
       out.push(
         table(
-          ["size", "sent", "received", "lost", "loss", "dup", "reord", "corrupt", "rtt p50", "p90", "p99", "p99.9", "max ms", "sent/s", "recv/s", "goodput"],
+          [...ECHO_COUNT_COLUMNS, "rtt p50", "p90", "p99", "p99.9", "max ms", "sent/s", "recv/s", "goodput"],
           doc.results.map((r) => [
-            String(r.size),
-            String(r.sent),
-            String(r.received),
-            String(r.lost),
-            fmtPct(r.lost, r.sent),
-            String(r.duplicated),
-            String(r.reordered),
-            String(r.corrupted),
+            ...echoCountCells(r),
             fmtMs(r.rttMs?.p50),
             fmtMs(r.rttMs?.p90),
             fmtMs(r.rttMs?.p99),
@@ -75,28 +125,14 @@ export function formatSummary(doc: PeerReport): string {
         if (r.lossBursts.count) notes.push(`${r.lossBursts.count} loss bursts (longest ${r.lossBursts.max}, mean ${r.lossBursts.mean})`);
         if (r.late) notes.push(`${r.late} late echoes (after the timeout)`);
         if (r.invalid) notes.push(`${r.invalid} invalid datagrams`);
-        if (r.errors.send || r.errors.receive) notes.push(`errors: ${r.errors.send} send, ${r.errors.receive} receive (last: ${r.errors.last})`);
+        if (r.errors.send || r.errors.receive) notes.push(errorsText(r.errors));
         if (notes.length) out.push(`size ${r.size}: ${notes.join("; ")}`);
       }
       break;
     }
     case "flood": {
       out.push(`flood ${doc.target}  ${rateText(o.rate)}, ${limit}, pattern ${o.pattern}`);
-      out.push(
-        table(
-          ["size", "sent", "bytes", "seconds", "sent/s", "bitrate", "send errors", "replies"],
-          doc.results.map((r) => [
-            String(r.size),
-            String(r.sent),
-            String(r.bytes),
-            (r.durationMs / 1000).toFixed(3),
-            fmtNum(r.sentPps),
-            fmtBits(r.sentBitsPerSec),
-            String(r.errors.send),
-            String(r.replies.packets),
-          ]),
-        ),
-      );
+      out.push(table(FLOOD_COLUMNS, doc.results.map(floodRow)));
       for (const r of doc.results) {
         if (r.errors.last) out.push(`size ${r.size}: last error: ${r.errors.last}`);
       }
@@ -108,23 +144,9 @@ export function formatSummary(doc: PeerReport): string {
           `broadcast ${doc.target}: ${r.sent} probes of ${r.size} bytes, ${r.replies} replies from ${r.responders.length} responder${r.responders.length === 1 ? "" : "s"}`,
         );
         if (r.responders.length) {
-          out.push(
-            table(
-              ["responder", "replies", "matched", "dup", "corrupt", "rtt min", "mean", "max ms"],
-              r.responders.map((x) => [
-                `${x.address}:${x.port}`,
-                String(x.replies),
-                String(x.matched),
-                String(x.duplicated),
-                String(x.corrupted),
-                fmtMs(x.rttMs?.min),
-                fmtMs(x.rttMs?.mean),
-                fmtMs(x.rttMs?.max),
-              ]),
-            ),
-          );
+          out.push(table(["responder", "replies", "matched", "dup", "corrupt", "rtt min", "mean", "max ms"], r.responders.map(responderRow)));
         }
-        if (r.errors.send || r.errors.receive) out.push(`errors: ${r.errors.send} send, ${r.errors.receive} receive (last: ${r.errors.last})`);
+        if (r.errors.send || r.errors.receive) out.push(errorsText(r.errors));
       }
       break;
     }
@@ -136,7 +158,7 @@ export function formatSummary(doc: PeerReport): string {
           `in ${(r.durationMs / 1000).toFixed(3)} s (${why}); ${fmtNum(r.pps)} pkt/s, ${fmtBits(r.bitsPerSec)} over ${(r.activeMs / 1000).toFixed(3)} s of traffic`,
       );
       if (r.sources.length) {
-        out.push(table(["source", "datagrams", "bytes"], r.sources.map((s) => [`${s.address}:${s.port}`, String(s.packets), String(s.bytes)])));
+        out.push(table(SOURCE_COLUMNS, r.sources.map(sourceRow)));
       }
       if (r.streams.length) {
         out.push(

@@ -2,7 +2,19 @@
 // assets. One section per result (size step) with a summary table, a
 // round-trip-time histogram (log time axis) and throughput / loss over time.
 
-import { fmtBits, fmtMs, fmtNum, fmtPct } from "./format.ts";
+import {
+  ECHO_COUNT_COLUMNS,
+  echoCountCells,
+  FLOOD_COLUMNS,
+  floodRow,
+  fmtBits,
+  fmtMs,
+  fmtNum,
+  fmtPct,
+  responderRow,
+  SOURCE_COLUMNS,
+  sourceRow,
+} from "./format.ts";
 import type { HistogramBucket, PeerReport, Timeline } from "./types.ts";
 
 const W = 760;
@@ -192,16 +204,9 @@ export function renderHtml(doc: PeerReport): string {
     sections.push(
       `<h2>Summary</h2>` +
         grid(
-          ["size", "sent", "received", "lost", "loss", "dup", "reord", "corrupt", "p50 ms", "p99", "max", "echoed/s", "goodput"],
+          [...ECHO_COUNT_COLUMNS, "p50 ms", "p99", "max", "echoed/s", "goodput"],
           doc.results.map((r) => [
-            String(r.size),
-            String(r.sent),
-            String(r.received),
-            String(r.lost),
-            fmtPct(r.lost, r.sent),
-            String(r.duplicated),
-            String(r.reordered),
-            String(r.corrupted),
+            ...echoCountCells(r),
             fmtMs(r.rttMs?.p50),
             fmtMs(r.rttMs?.p99),
             fmtMs(r.rttMs?.max),
@@ -232,22 +237,7 @@ export function renderHtml(doc: PeerReport): string {
       );
     }
   } else if (doc.mode === "flood") {
-    sections.push(
-      `<h2>Summary</h2>` +
-        grid(
-          ["size", "sent", "bytes", "seconds", "sent/s", "bitrate", "send errors", "replies"],
-          doc.results.map((r) => [
-            String(r.size),
-            String(r.sent),
-            String(r.bytes),
-            (r.durationMs / 1000).toFixed(3),
-            fmtNum(r.sentPps),
-            fmtBits(r.sentBitsPerSec),
-            String(r.errors.send),
-            String(r.replies.packets),
-          ]),
-        ),
-    );
+    sections.push(`<h2>Summary</h2>` + grid(FLOOD_COLUMNS, doc.results.map(floodRow)));
     for (const r of doc.results) {
       sections.push(`<h2>${r.size}-byte datagrams</h2><h3>Rate over time</h3>` + rateSvg(r.timeline, ["sent", "replies"]));
     }
@@ -261,19 +251,7 @@ export function renderHtml(doc: PeerReport): string {
             ["replies", `${r.replies} from ${r.responders.length} responder(s)`],
             ["round trip (ms)", p ? `min ${fmtMs(p.min)}, p50 ${fmtMs(p.p50)}, max ${fmtMs(p.max)}` : "no samples"],
           ]) +
-          grid(
-            ["responder", "replies", "matched", "duplicated", "corrupted", "rtt min ms", "mean", "max"],
-            r.responders.map((x) => [
-              `${x.address}:${x.port}`,
-              String(x.replies),
-              String(x.matched),
-              String(x.duplicated),
-              String(x.corrupted),
-              fmtMs(x.rttMs?.min),
-              fmtMs(x.rttMs?.mean),
-              fmtMs(x.rttMs?.max),
-            ]),
-          ) +
+          grid(["responder", "replies", "matched", "duplicated", "corrupted", "rtt min ms", "mean", "max"], r.responders.map(responderRow)) +
           `<h3>Round-trip time histogram</h3>` +
           histogramSvg(r.rttHistogram, p ? [["p50", p.p50], ["max", p.max]] : []),
       );
@@ -294,7 +272,7 @@ export function renderHtml(doc: PeerReport): string {
           ],
         ]) +
         `<h3>Sources</h3>` +
-        grid(["source", "datagrams", "bytes"], r.sources.map((s) => [`${s.address}:${s.port}`, String(s.packets), String(s.bytes)])) +
+        grid(SOURCE_COLUMNS, r.sources.map(sourceRow)) +
         (r.streams.length
           ? `<h3>Probe streams</h3>` +
             grid(

@@ -1,4 +1,6 @@
 import os from "node:os";
+import { formatEndpoint, type Endpoint } from "./address.ts";
+import { now, type Mode } from "./common.ts";
 import { SCHEMA_ID, TOOL_VERSION, type MachineInfo, type RunOptionsOut } from "./types.ts";
 
 export function machineInfo(): MachineInfo {
@@ -26,5 +28,31 @@ export function docBase(start: Date, startMs: number, endMs: number, target: str
     listen,
     options,
     aborted,
+  };
+}
+
+/**
+ * Runs `step` once per datagram size, stopping before the next size when
+ * `signal` is aborted, and returns the report document of a sending mode.
+ */
+export async function runSizeSteps<M extends Mode, R>(
+  mode: M,
+  target: Endpoint,
+  sizes: number[],
+  options: RunOptionsOut,
+  signal: AbortSignal | undefined,
+  step: (size: number, index: number) => Promise<R>,
+) {
+  const startDate = new Date();
+  const start = now();
+  const results: R[] = [];
+  for (let i = 0; i < sizes.length; i++) {
+    if (signal?.aborted) break;
+    results.push(await step(sizes[i]!, i));
+  }
+  return {
+    ...docBase(startDate, start, now(), formatEndpoint(target), null, options, signal?.aborted ?? false),
+    mode,
+    results,
   };
 }

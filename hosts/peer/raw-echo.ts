@@ -4,6 +4,7 @@
 
 import dgram from "node:dgram";
 import { isAllowedDestination, parseListen, type Endpoint } from "./address.ts";
+import { closeSocket } from "./common.ts";
 
 export interface RawEchoOptions {
   /** "[ADDRESS:]PORT", a port, or an endpoint. Default 127.0.0.1:0 (ephemeral). */
@@ -80,13 +81,6 @@ export async function startRawEcho(options: RawEchoOptions = {}): Promise<RawEch
     port: a.port,
     stats,
     socket: sock,
-    close: () =>
-      new Promise<void>((resolve) => {
-        try {
-          sock.close(() => resolve());
-        } catch {
-          resolve();
-        }
-      }),
+    close: () => closeSocket(sock),
   };
 }

@@ -12,7 +12,6 @@ import {
   checkMs,
   closeSocket,
   compressTimeline,
-  describeError,
   GrowBytes,
   GrowU32,
   lossBursts,
@@ -20,6 +19,7 @@ import {
   openSocket,
   round,
   Series,
+  SocketErrors,
   type ProgressInfo,
 } from "./common.ts";
 import { docBase } from "./machine.ts";
@@ -92,17 +92,9 @@ export async function runSink(options: SinkOptions): Promise<SinkReport> {
   const timeoutMs = checkMs(options.timeoutMs, "timeout");
   if (listen.port === undefined) throw new UsageError("sink needs a port to listen on");
 
-  let recvErrors = 0;
-  let lastError: string | null = null;
+  const errors = new SocketErrors();
   const startDate = new Date();
-  const sock = await openSocket({
-    bind: listen,
-    onError: (err) => {
-      recvErrors++;
-      lastError = describeError(err);
-    },
-    recvBufferSize: 4 << 20,
-  });
+  const sock = await openSocket({ bind: listen, onError: errors.onSocketError, recvBufferSize: 4 << 20 });
   const bound = sock.address();
   const boundEp = { address: bound.address, port: bound.port };
   options.onListening?.(boundEp);
@@ -276,7 +268,7 @@ export async function runSink(options: SinkOptions): Promise<SinkReport> {
     sources: outSources,
     streams: outStreams,
     totals,
-    errors: { send: 0, receive: recvErrors, last: lastError },
+    errors: errors.counts(),
     timeline: compressTimeline({ packets: packetsSeries.bins, lost: lostSeries }),
   };
   return {

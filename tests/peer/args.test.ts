@@ -1,6 +1,6 @@
 import test from "ava";
 import { parseArgs, parseRateArg, parseSizeArg, parseTimeArg } from "../../hosts/peer/args.ts";
-import { runCli } from "./helpers.ts";
+import { loopbackSocket, runCli } from "./helpers.ts";
 
 // Every bad input: exit code 2, one error line, then the short usage text.
 const BAD: Array<[string, string[], RegExp]> = [
@@ -77,9 +77,7 @@ test("CLI --help prints usage and exits 0", async (t) => {
 });
 
 test("CLI runtime failure (port in use) → one-line error, exit 1", async (t) => {
-  const dgram = await import("node:dgram");
-  const s = dgram.createSocket("udp4");
-  await new Promise<void>((r) => s.bind(0, "127.0.0.1", () => r()));
+  const s = await loopbackSocket();
   try {
     const r = await runCli(["sink", "--listen", `127.0.0.1:${s.address().port}`, "--timeout", "1s"]);
     t.is(r.code, 1);

@@ -1,9 +1,8 @@
 import test from "ava";
-import dgram from "node:dgram";
 import { runEcho } from "../../hosts/peer/echo.ts";
 import { PATTERNS } from "../../hosts/peer/probe.ts";
 import { startRawEcho } from "../../hosts/peer/raw-echo.ts";
-import { misbehavingEcho, sum, type Action } from "./helpers.ts";
+import { loopbackSocket, misbehavingEcho, sum, type Action } from "./helpers.ts";
 
 test("echo against the raw echo: every probe comes back intact, for a size sweep", async (t) => {
   const server = await startRawEcho();
@@ -53,8 +52,7 @@ test("every payload pattern round-trips without false corruption", async (t) => 
 test("unpaced echo is closed-loop: never more than --window probes in flight", async (t) => {
   // A server that swallows everything: the peer may only send `window` probes
   // until the loss timeout frees the window.
-  const sock = dgram.createSocket("udp4");
-  await new Promise<void>((r) => sock.bind(0, "127.0.0.1", () => r()));
+  const sock = await loopbackSocket();
   let got = 0;
   sock.on("message", () => got++);
   const port = sock.address().port;
@@ -210,8 +208,7 @@ test("a tampered timestamp in the header counts as corrupted", async (t) => {
 });
 
 test("datagrams that are not echoes of this run are counted invalid, not received", async (t) => {
-  const sock = dgram.createSocket("udp4");
-  await new Promise<void>((r) => sock.bind(0, "127.0.0.1", () => r()));
+  const sock = await loopbackSocket();
   sock.on("message", (msg, rinfo) => {
     sock.send(Buffer.from("hello, not a probe"), rinfo.port, rinfo.address);
     const wrongRun = Buffer.from(msg);
@@ -230,8 +227,7 @@ test("datagrams that are not echoes of this run are counted invalid, not receive
 });
 
 test("late echoes (after the timeout) are received and flagged late", async (t) => {
-  const sock = dgram.createSocket("udp4");
-  await new Promise<void>((r) => sock.bind(0, "127.0.0.1", () => r()));
+  const sock = await loopbackSocket();
   sock.on("message", (msg, rinfo) => {
     const delay = msg.readUInt32BE(8) === 3 ? 250 : 0;
     setTimeout(() => {

@@ -4,6 +4,8 @@ import { spawn } from "node:child_process";
 import dgram from "node:dgram";
 import { fileURLToPath } from "node:url";
 import { HEADER_SIZE } from "../../hosts/peer/probe.ts";
+import { runSink, type SinkOptions } from "../../hosts/peer/sink.ts";
+import type { SinkReport } from "../../hosts/peer/types.ts";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const BIN = fileURLToPath(new URL("../../hosts/peer/bin.js", import.meta.url));
@@ -51,6 +53,30 @@ export function runCli(args: string[], opts: { prefix?: string[]; timeoutMs?: nu
   );
 }
 
+/** A UDP socket bound to an ephemeral port on 127.0.0.1. */
+export async function loopbackSocket(): Promise<dgram.Socket> {
+  const sock = dgram.createSocket("udp4");
+  await new Promise<void>((r) => sock.bind(0, "127.0.0.1", () => r()));
+  return sock;
+}
+
+/** Starts a sink on an ephemeral loopback port and resolves its port and report. */
+export async function startSink(opts: Omit<SinkOptions, "listen" | "onListening">) {
+  let port = 0;
+  let ready!: () => void;
+  const listening = new Promise<void>((r) => (ready = r));
+  const report: Promise<SinkReport> = runSink({
+    listen: "127.0.0.1:0",
+    ...opts,
+    onListening: (ep) => {
+      port = ep.port;
+      ready();
+    },
+  });
+  await listening;
+  return { port, report };
+}
+
 export type Action = "echo" | "drop" | "dup" | "corrupt" | "hold" | "badts";
 
 /**
@@ -59,8 +85,7 @@ export type Action = "echo" | "drop" | "dup" | "corrupt" | "hold" | "badts";
  * sends it right after the next datagram has been handled (reordering).
  */
 export async function misbehavingEcho(decide: (i: number, msg: Buffer) => Action, corruptOffset = HEADER_SIZE + 3) {
-  const sock = dgram.createSocket("udp4");
-  await new Promise<void>((r) => sock.bind(0, "127.0.0.1", () => r()));
+  const sock = await loopbackSocket();
   let i = 0;
   let held: { msg: Buffer; port: number; address: string } | null = null;
   let heldTimer: NodeJS.Timeout | null = null;
@@ -123,8 +148,7 @@ export async function misbehavingEcho(decide: (i: number, msg: Buffer) => Action
 
 /** A UDP socket on loopback that only counts and keeps what it receives. */
 export async function collector() {
-  const sock = dgram.createSocket("udp4");
-  await new Promise<void>((r) => sock.bind(0, "127.0.0.1", () => r()));
+  const sock = await loopbackSocket();
   try {
     sock.setRecvBufferSize(8 << 20);
   } catch {

@@ -7,10 +7,9 @@ import { promisify } from "node:util";
 import dgram from "node:dgram";
 import { encodeProbe } from "../../hosts/peer/probe.ts";
 import { startRawEcho } from "../../hosts/peer/raw-echo.ts";
-import { runSink } from "../../hosts/peer/sink.ts";
 import { validateAgainstSchema } from "../../hosts/peer/schema.ts";
 import type { EchoReport, FloodReport, SinkReport } from "../../hosts/peer/types.ts";
-import { BIN, misbehavingEcho, ROOT, runCli, sum } from "./helpers.ts";
+import { BIN, misbehavingEcho, ROOT, runCli, startSink, sum } from "./helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "impnet-peer-test-"));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
@@ -114,10 +113,8 @@ test("--report writes a self-contained HTML page with an SVG histogram and loss 
 });
 
 test("flood --json validates against the schema (flooding an in-process sink)", async (t) => {
-  let ready!: (port: number) => void;
-  const portP = new Promise<number>((r) => (ready = r));
-  const sinkP = runSink({ listen: "127.0.0.1:0", timeoutMs: 3000, count: 2000, onListening: (ep) => ready(ep.port) });
-  const port = await portP;
+  // The idle timer starts at once, while the CLI child may still wait for a slot: give it room.
+  const { port, report: sinkP } = await startSink({ timeoutMs: 10000, count: 2000 });
   const flood = await runCli(["flood", "--target", `127.0.0.1:${port}`, "--count", "2000", "--size", "100", "--rate", "20k", "--json"]);
   t.is(flood.code, 0, flood.stderr);
   const f = JSON.parse(flood.stdout) as FloodReport;

@@ -1,35 +1,11 @@
 import test from "ava";
-import dgram from "node:dgram";
+import type dgram from "node:dgram";
 import { runFlood } from "../../hosts/peer/flood.ts";
 import { encodeProbe, patternId } from "../../hosts/peer/probe.ts";
-import { runSink } from "../../hosts/peer/sink.ts";
-import type { SinkReport } from "../../hosts/peer/types.ts";
-
-async function sender(): Promise<dgram.Socket> {
-  const s = dgram.createSocket("udp4");
-  await new Promise<void>((r) => s.bind(0, "127.0.0.1", () => r()));
-  return s;
-}
+import { loopbackSocket, startSink } from "./helpers.ts";
 
 function send(s: dgram.Socket, buf: Buffer, port: number): Promise<void> {
   return new Promise((r, j) => s.send(buf, port, "127.0.0.1", (e) => (e ? j(e) : r())));
-}
-
-/** Starts a sink on an ephemeral loopback port and resolves its port and report. */
-async function startSink(opts: { count?: number; durationMs?: number; timeoutMs?: number; signal?: AbortSignal }) {
-  let port = 0;
-  let ready!: () => void;
-  const listening = new Promise<void>((r) => (ready = r));
-  const report: Promise<SinkReport> = runSink({
-    listen: "127.0.0.1:0",
-    ...opts,
-    onListening: (ep) => {
-      port = ep.port;
-      ready();
-    },
-  });
-  await listening;
-  return { port, report };
 }
 
 test("sink accounts for a probe stream: gaps, duplicates, reordering, corruption, sources", async (t) => {
@@ -46,8 +22,8 @@ test("sink accounts for a probe stream: gaps, duplicates, reordering, corruption
   const plain = 10;
   const total = order.length + plain;
   const { port, report } = await startSink({ count: total, timeoutMs: 5000 });
-  const a = await sender();
-  const b = await sender();
+  const a = await loopbackSocket();
+  const b = await loopbackSocket();
   try {
     for (const s of order) {
       const buf = encodeProbe(Buffer.alloc(48), pid, runId, s, s * 100);
@@ -107,7 +83,7 @@ test("sink ends after an idle timeout when nothing arrives", async (t) => {
 
 test("sink ends after --duration and counts non-probe traffic", async (t) => {
   const { port, report } = await startSink({ durationMs: 300 });
-  const s = await sender();
+  const s = await loopbackSocket();
   try {
     for (let i = 0; i < 25; i++) await send(s, Buffer.alloc(100, i), port);
     const doc = await report;

@@ -86,7 +86,7 @@ export function createLan(tag: string, hostCount: number, second: number, third:
     address: (host) => `${net}.${host + 1}`,
     broadcast: `${net}.255`,
     spawn(host, command, args, cwd) {
-      const child = spawn("ip", ["netns", "exec", hosts[host], command, ...args], { cwd });
+      const child = spawn("ip", ["netns", "exec", hosts[host]!, command, ...args], { cwd });
       children.push(child);
       return child;
     },
