@@ -12,6 +12,7 @@ import { waitOutput } from "../tests/support/process";
 
 export interface ThroughputRow {
   server: string;
+  window: number;
   size: number;
   pps: number;
   p50: number;
@@ -41,10 +42,14 @@ async function echoing(target: string): Promise<void> {
   throw new Error(`${target} does not echo`);
 }
 
-export async function throughput(options: { sizes?: number[]; seconds?: number; window?: number; rounds?: number } = {}): Promise<ThroughputRow[]> {
+/**
+ * Closed-loop windows: 64 datagrams in flight (latency-minded), and 256 (a
+ * load test: the simulator batches more per crossing into XS).
+ */
+export async function throughput(options: { sizes?: number[]; seconds?: number; windows?: number[]; rounds?: number } = {}): Promise<ThroughputRow[]> {
   const sizes = options.sizes ?? [64, 1400];
   const durationMs = (options.seconds ?? 3) * 1000;
-  const window = options.window ?? 64;
+  const windows = options.windows ?? [64, 256];
   const rounds = options.rounds ?? 2;
   const sim = join(root, "hosts", "sim", "bin.js");
   const peer = join(root, "hosts", "peer", "bin.js");
@@ -57,11 +62,11 @@ export async function throughput(options: { sizes?: number[]; seconds?: number; 
     await echoing(raw.target);
     const sums = new Map<string, { pps: number; p50: number; p99: number; lost: number }>();
     for (let round = 0; round < rounds; round++) {
-      for (const size of sizes) {
+      for (const window of windows) for (const size of sizes) {
         for (const server of servers) {
           const report = await runEcho({ target: server.target, size, durationMs, window, timeoutMs: 1000 });
           const result: EchoResult = report.results[0];
-          const key = `${server.name}|${size}`;
+          const key = `${server.name}|${size}|${window}`;
           const sum = sums.get(key) ?? { pps: 0, p50: 0, p99: 0, lost: 0 };
           sum.pps += result.receivedPps / rounds;
           sum.p50 += (result.rttMs?.p50 ?? NaN) / rounds;
@@ -72,11 +77,11 @@ export async function throughput(options: { sizes?: number[]; seconds?: number; 
       }
     }
     const rows: ThroughputRow[] = [];
-    for (const size of sizes) {
-      const base = (sums.get(`${servers[0].name}|${size}`) as { pps: number }).pps;
+    for (const window of windows) for (const size of sizes) {
+      const base = (sums.get(`${servers[0].name}|${size}|${window}`) as { pps: number }).pps;
       for (const server of servers) {
-        const sum = sums.get(`${server.name}|${size}`) as { pps: number; p50: number; p99: number; lost: number };
-        rows.push({ server: server.name, size, pps: sum.pps, p50: sum.p50, p99: sum.p99, lost: sum.lost, ratio: sum.pps / base });
+        const sum = sums.get(`${server.name}|${size}|${window}`) as { pps: number; p50: number; p99: number; lost: number };
+        rows.push({ server: server.name, window, size, pps: sum.pps, p50: sum.p50, p99: sum.p99, lost: sum.lost, ratio: sum.pps / base });
       }
     }
     return rows;
@@ -86,9 +91,9 @@ export async function throughput(options: { sizes?: number[]; seconds?: number; 
 }
 
 export function throughputTable(rows: ThroughputRow[]): string {
-  const lines = ["| server | size | echo packets/s | vs Node dgram | RTT p50 ms | RTT p99 ms | lost |", "|---|---:|---:|---:|---:|---:|---:|"];
+  const lines = ["| server | window | size | echo packets/s | vs Node dgram | RTT p50 ms | RTT p99 ms | lost |", "|---|---:|---:|---:|---:|---:|---:|---:|"];
   for (const r of rows) {
-    lines.push(`| ${r.server} | ${r.size} | ${r.pps.toFixed(0)} | ${(r.ratio * 100).toFixed(0)} % | ${r.p50.toFixed(3)} | ${r.p99.toFixed(3)} | ${r.lost} |`);
+    lines.push(`| ${r.server} | ${r.window} | ${r.size} | ${r.pps.toFixed(0)} | ${(r.ratio * 100).toFixed(0)} % | ${r.p50.toFixed(3)} | ${r.p99.toFixed(3)} | ${r.lost} |`);
   }
   return lines.join("\n");
 }

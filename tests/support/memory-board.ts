@@ -161,13 +161,13 @@ export class MemoryIO implements BoardIO {
     return chosen;
   }
 
-  send(handle: number, data: Uint8Array, address: string, port: number): void {
+  send(handle: number, data: ArrayBuffer, address: string, port: number): void {
     const failure = this.failNextSend;
     if (failure !== undefined) {
       this.failNextSend = undefined;
       throw failure;
     }
-    const copy = data.slice();
+    const copy = new Uint8Array(data.slice(0));
     const fromPort = this.bound.get(handle) ?? 0;
     this.sent.push({ handle, fromPort, address, port, data: copy, at: this.time });
     this.route(this.sourceFor(address), fromPort, address, port, copy);

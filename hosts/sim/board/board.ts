@@ -19,8 +19,8 @@ export interface BoardIO {
    * `Error("bind failed")` when it is taken.
    */
   bind(handle: number, port: number): number;
-  /** Sends a copy of `data` (copied before returning). */
-  send(handle: number, data: Uint8Array, address: string, port: number): void;
+  /** Sends `data`, a copy the emulation made for this datagram (the IO may keep it). */
+  send(handle: number, data: ArrayBuffer, address: string, port: number): void;
   close(handle: number): void;
   /** The firmware started interface `name` (Ethernet.start(), WiFi connect()). */
   startLink(name: string): void;

@@ -48,11 +48,11 @@ function isDottedQuad(text: string): boolean {
 /** The last address write() accepted. */
 let lastAddress: unknown = undefined;
 
-function sendChecked(handle: number, bytes: Uint8Array, address: string, port: unknown): void {
+function sendChecked(handle: number, data: ArrayBuffer, address: string, port: unknown): void {
   const destinationPort = (typeof port === "number" ? port : toInteger(port)) & 0xffff;
   const b = board();
-  if (!b.canSend() || bytes.byteLength > 65507) throw new Error("UDP send failed");
-  b.io.send(handle, bytes, address, destinationPort);
+  if (!b.canSend() || data.byteLength > 65507) throw new Error("UDP send failed");
+  b.io.send(handle, data, address, destinationPort);
 }
 
 function toInteger(value: unknown): number {
@@ -132,10 +132,10 @@ export default class UDP implements SocketSink {
 
   write(buffer: ArrayBuffer | ArrayBufferView, address: string, port: number): void {
     const handle = liveHandle(this);
-    let bytes: Uint8Array;
-    if (buffer instanceof ArrayBuffer) bytes = new Uint8Array(buffer);
-    else if (buffer instanceof Uint8Array) bytes = buffer;
-    else if (ArrayBuffer.isView(buffer)) bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    // lwIP copies the bytes into a pbuf; ArrayBuffer.slice is XS's native copy (TypedArray.set copies byte by byte).
+    let copy: ArrayBuffer;
+    if (buffer instanceof ArrayBuffer) copy = buffer.slice(0);
+    else if (ArrayBuffer.isView(buffer)) copy = (buffer.buffer as ArrayBuffer).slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength);
     else throw new TypeError("invalid buffer");
     // lwIP parses the address natively; the emulation remembers the last good one instead of re-scanning it.
     if (address !== lastAddress) {
@@ -143,12 +143,12 @@ export default class UDP implements SocketSink {
       const target = typeof address === "string" ? address : String(address);
       if (!isDottedQuad(target)) throw new RangeError("invalid IP address");
       if (target !== address) {
-        sendChecked(handle, bytes, target, port);
+        sendChecked(handle, copy, target, port);
         return;
       }
       lastAddress = address;
     }
-    sendChecked(handle, bytes, address, port);
+    sendChecked(handle, copy, address, port);
   }
 
   close(): void {

@@ -90,7 +90,7 @@ export class Bridge implements BoardIO, LogSink {
     throw new Error(decoder.decode(new Uint8Array(answer, 3)) || "bind failed");
   }
 
-  send(handle: number, data: Uint8Array, address: string, port: number): void {
+  send(handle: number, data: ArrayBuffer, address: string, port: number): void {
     this.out.send(handle, addressNumber(address), port, data);
   }
 

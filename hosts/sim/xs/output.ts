@@ -1,10 +1,16 @@
 import { SEND, SEND_HEADER } from "../protocol";
 
+const CONCAT_BATCH = 256;
+
 /** A growable little-endian byte writer for the reply of one command. */
 export class Output {
   private bytes = new Uint8Array(65536);
   private view = new DataView(this.bytes.buffer);
   length = 0;
+  /** Finished pieces of the reply: buffer segments and send payloads, joined by `take()`. */
+  private readonly parts: ArrayBuffer[] = [];
+  /** Where the buffer's current segment starts. */
+  private segment = 0;
 
   /** Makes room for `n` more bytes. */
   ensure(n: number): void {
@@ -41,19 +47,23 @@ export class Output {
     this.length += 8;
   }
 
-  /** A SEND record (protocol.ts) with a copy of `data`: one bounds check, no calls per field. */
-  send(handle: number, to: number, port: number, data: Uint8Array): void {
-    const length = data.byteLength;
-    this.ensure(SEND_HEADER + length);
+  /**
+   * A SEND record (protocol.ts) whose payload is `data` itself: the header
+   * goes into the buffer, the payload joins the reply at `take()` through
+   * XS's native ArrayBuffer concat (TypedArray.set copies byte by byte).
+   */
+  send(handle: number, to: number, port: number, data: ArrayBuffer): void {
+    this.ensure(SEND_HEADER);
     const at = this.length;
     const view = this.view;
     this.bytes[at] = SEND;
     view.setUint32(at + 1, handle, true);
     view.setUint32(at + 5, to, true);
     view.setUint16(at + 9, port, true);
-    view.setUint32(at + 11, length, true);
-    this.bytes.set(data, at + SEND_HEADER);
-    this.length = at + SEND_HEADER + length;
+    view.setUint32(at + 11, data.byteLength, true);
+    this.length = at + SEND_HEADER;
+    this.parts.push(this.bytes.buffer.slice(this.segment, this.length), data);
+    this.segment = this.length;
   }
 
   /** Appends a copy of `data`. */
@@ -65,8 +75,18 @@ export class Output {
 
   /** Takes what was written as a fresh ArrayBuffer (xsnap replies must be plain ArrayBuffers) and starts over. */
   take(): ArrayBuffer {
-    const result = this.bytes.buffer.slice(0, this.length);
+    const tail = this.bytes.buffer.slice(this.segment, this.length);
+    const parts = this.parts;
+    let result = tail;
+    if (parts.length > 0) {
+      parts.push(tail);
+      // concat takes its arguments on the XS stack: join a few hundred at a time.
+      result = parts[0];
+      for (let i = 1; i < parts.length; i += CONCAT_BATCH) result = result.concat(...parts.slice(i, i + CONCAT_BATCH));
+      parts.length = 0;
+    }
     this.length = 0;
+    this.segment = 0;
     return result;
   }
 }

@@ -10,3 +10,8 @@ declare class TextDecoder {
   constructor(label?: string);
   decode(bytes: ArrayBuffer | ArrayBufferView): string;
 }
+
+/** XS extension: a new ArrayBuffer holding this buffer's bytes followed by the others'. */
+interface ArrayBuffer {
+  concat(...buffers: ArrayBuffer[]): ArrayBuffer;
+}
