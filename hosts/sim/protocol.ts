@@ -66,21 +66,5 @@ export const PACKET_HEADER = 1 + 4 + 4 + 2 + 4 + 4;
 /** Bytes of a SEND record before its payload. */
 export const SEND_HEADER = 1 + 4 + 4 + 2 + 4;
 
-/** Dotted quad → unsigned 32-bit (the address is known to be well formed). */
-export function addressToNumber(address: string): number {
-  let value = 0;
-  let octet = 0;
-  for (let i = 0; i < address.length; i++) {
-    const c = address.charCodeAt(i);
-    if (c === 46) {
-      value = value * 256 + octet;
-      octet = 0;
-    } else octet = octet * 10 + (c - 48);
-  }
-  return value * 256 + octet;
-}
-
-/** Unsigned 32-bit → dotted quad. */
-export function numberToAddress(value: number): string {
-  return `${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`;
-}
+/** Dotted quad ↔ unsigned 32-bit: the core's parser and formatter (one implementation of the rule). */
+export { parseIPv4 as addressToNumber, formatIPv4 as numberToAddress } from "../../modules/impnet/core/address";

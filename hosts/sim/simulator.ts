@@ -792,7 +792,7 @@ async function checkInterfaces(interfaces: SimInterface[]): Promise<void> {
     if (iface.name !== "eth0" && iface.name !== "wl0") throw new Error(`interface ${iface.name} is not eth0 or wl0`);
     if (seen.has(iface.name)) throw new Error(`interface ${iface.name} is given twice`);
     seen.add(iface.name);
-    if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(iface.address) || iface.address.split(".").some((o) => Number(o) > 255)) {
+    if (P.addressToNumber(iface.address) < 0) {
       throw new Error(`interface ${iface.name}: ${iface.address} is not a dotted-quad IPv4 address`);
     }
     if (iface.prefix !== undefined && (!Number.isInteger(iface.prefix) || iface.prefix < 1 || iface.prefix > 30)) {
