@@ -25,7 +25,8 @@
  *   STATS    u32 open sockets, u32 timers
  *
  * XS → supervisor synchronous request (issueCommand), answered at once:
- *   BIND     u32 handle, u16 port  →  u8 status (BIND_OK, BIND_IN_USE, BIND_FAILED), u16 port, UTF-8 message
+ *   BIND     u32 handle, u16 port, u16 count, count × u32 handles closed earlier in this command
+ *            →  u8 status (BIND_OK, BIND_IN_USE, BIND_FAILED), u16 port, UTF-8 message
  */
 import type { BoardInterfaceSpec } from "./board/board";
 

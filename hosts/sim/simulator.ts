@@ -556,6 +556,10 @@ export class Simulator {
     if (request[0] !== P.BIND) return Buffer.from([P.BIND_FAILED, 0, 0]);
     const handle = request.readUInt32LE(1);
     const port = request.readUInt16LE(5);
+    // Sockets XS closed earlier in this command: their CLOSE records are still in the unsent
+    // reply, but a close must free its port before the next bind (impOS: close frees the port).
+    const closed = request.readUInt16LE(7);
+    for (let i = 0; i < closed; i++) this.closeGroup(request.readUInt32LE(9 + 4 * i));
     const answer = Buffer.alloc(3);
     try {
       const bound = await this.bindGroup(handle, port);
@@ -674,7 +678,16 @@ export class Simulator {
     }
     this.stats.packetsOut++;
     this.stats.bytesOut += length;
-    receiver.socket.send(bytes, at, length, port, this.addressText(to));
+    if (port === 0) {
+      // impOS allows destination port 0; no OS will put it on the wire (Node's dgram refuses it).
+      this.sendFailed(new Error(`destination port 0 of ${this.addressText(to)} cannot be sent to`));
+      return;
+    }
+    try {
+      receiver.socket.send(bytes, at, length, port, this.addressText(to));
+    } catch (error) {
+      this.sendFailed(error as Error);
+    }
   }
 
   private sendFailed(error: Error): void {

@@ -57,8 +57,8 @@ export class Bridge implements BoardIO, LogSink {
   private inbox: AgentInbox | undefined;
   private loadApp: (() => Promise<unknown>) | undefined;
   private collect = false;
-  private readonly request = new ArrayBuffer(7);
-  private readonly requestView = new DataView(this.request);
+  /** Handles closed during this command (their CLOSE records go out with the reply). */
+  private readonly closedThisCommand: number[] = [];
 
   constructor(settings: SimSettings) {
     this.board = new Board(this, settings.interfaces, settings.config);
@@ -78,11 +78,15 @@ export class Bridge implements BoardIO, LogSink {
   }
 
   bind(handle: number, port: number): number {
-    const view = this.requestView;
+    const closed = this.closedThisCommand;
+    const request = new ArrayBuffer(9 + 4 * closed.length);
+    const view = new DataView(request);
     view.setUint8(0, P.BIND);
     view.setUint32(1, handle, true);
     view.setUint16(5, port, true);
-    const answer = issueCommand(this.request);
+    view.setUint16(7, closed.length, true);
+    for (let i = 0; i < closed.length; i++) view.setUint32(9 + 4 * i, closed[i], true);
+    const answer = issueCommand(request);
     const status = new Uint8Array(answer)[0];
     const bound = new DataView(answer).getUint16(1, true);
     if (status === P.BIND_OK) return bound;
@@ -97,6 +101,7 @@ export class Bridge implements BoardIO, LogSink {
   close(handle: number): void {
     this.out.u8(P.CLOSE);
     this.out.u32(handle);
+    this.closedThisCommand.push(handle);
   }
 
   startLink(name: string): void {
@@ -176,6 +181,7 @@ export class Bridge implements BoardIO, LogSink {
       this.collect = false;
       gc();
     }
+    this.closedThisCommand.length = 0;
     return out.take();
   }
 

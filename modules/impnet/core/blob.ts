@@ -201,7 +201,7 @@ function checkCount(method: string, name: string, value: unknown): number {
     throw new TypeError(`${method}: ${name} ${describe(value)} is not an integer`);
   }
   if (value < 0) throw new RangeError(`${method}: ${name} ${value} is negative`);
-  return value;
+  return value + 0; // -0 is an integer >= 0 to JavaScript; Squirrel integers have no -0
 }
 
 /** Squirrel / impOS `blob`. See the module comment for porting notes. */
@@ -495,7 +495,7 @@ export class Blob {
    * @throws TypeError / RangeError when `n` is not an integer >= 0
    */
   readstring(n: number): string {
-    checkCount("readstring", "length", n);
+    n = checkCount("readstring", "length", n);
     const p = this._pos;
     const left = this._len - p;
     if (left === 0 && blobCompat.readstringThrowsAtEnd) throw new Error("readstring: no data left to read");
@@ -543,7 +543,7 @@ export class Blob {
    * @throws TypeError / RangeError when `n` is not an integer >= 0
    */
   readblob(n: number): Blob {
-    checkCount("readblob", "length", n);
+    n = checkCount("readblob", "length", n);
     const p = this._pos;
     const left = this._len - p;
     const count = n < left ? n : left;
@@ -643,7 +643,7 @@ export class Blob {
    * @throws TypeError / RangeError unless `n` is an integer in 0..512 KB
    */
   resize(n: number): void {
-    checkCount("resize", "size", n);
+    n = checkCount("resize", "size", n);
     if (n > BLOB_MAX_SIZE) throw new RangeError(`resize: size ${n} is above the maximum of ${BLOB_MAX_SIZE} bytes`);
     const old = this._view();
     if (n === old.length) return;
