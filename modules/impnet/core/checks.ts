@@ -5,6 +5,9 @@ import { describeValue } from "./describe";
  * error naming the method, the argument and the rule.
  */
 
+/** "Nothing checked yet" for one-entry caches of checked arguments: a symbol, which no argument can equal. */
+export const UNCHECKED: unique symbol = Symbol("unchecked");
+
 /** An integer Number (not NaN, not a string, not 1.5). */
 export function requireInteger(method: string, name: string, value: unknown): number {
   if (typeof value !== "number" || !Number.isInteger(value)) {

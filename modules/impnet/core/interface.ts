@@ -1,13 +1,10 @@
 import { NetState } from "./constants";
 import { broadcastOf, formatIPv4, isLoopbackIPv4, isPrivateIPv4, parseIPv4 } from "./address";
-import { optionalCallback } from "./checks";
+import { optionalCallback, UNCHECKED } from "./checks";
 import { describeValue } from "./describe";
 import { checkLocalPort, UdpSocket, type ReceiveCallback } from "./udpsocket";
 import { HostError, type InterfaceKind, type Link, type LinkListener, type LinkPhase, type Task } from "../port";
 import type { Runtime } from "./runtime";
-
-/** No destination checked yet. */
-const UNCHECKED = Symbol("unchecked");
 
 /** impOS interface state callback: `function(state)`. */
 export type StateCallback = (state: number) => void;

@@ -1,6 +1,6 @@
 import { Blob } from "./blob";
 import { encodeText } from "./text";
-import { optionalCallback, requireInteger } from "./checks";
+import { optionalCallback, requireInteger, UNCHECKED } from "./checks";
 import { describeError, describeValue } from "./describe";
 import type { RateLimiter } from "./rate-limiter";
 import {
@@ -23,8 +23,6 @@ import type { Runtime } from "./runtime";
 export type ReceiveCallback = (fromAddress: string, fromPort: number, toAddress: string, toPort: number, data: Blob) => void;
 
 const CONNECTED = NetState.CONNECTED;
-/** No port checked yet: a symbol, which no argument can equal. */
-const UNCHECKED = Symbol("unchecked");
 
 /** Attempts at finding a free ephemeral port before giving up. */
 const EPHEMERAL_ATTEMPTS = 64;
