@@ -5,7 +5,7 @@
 import test from "ava";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { root, UdpClient } from "../support/sim";
+import { freePort, root, UdpClient } from "../support/sim";
 import { run, waitOutput, type Finished } from "../support/process";
 
 const BIN = join(root, "hosts", "sim", "bin.js");
@@ -61,13 +61,16 @@ test("a crash at start-up prints the XS stack and exits non-zero", async (t) => 
   t.regex(result.stderr, /crash-at-start\.ts:\d+/);
 });
 
-test("npm start serves UDP echo on 127.0.0.1:1234; stdin commands drive the link; quit stops it", async (t) => {
-  const child = spawn("npm", ["start", "--silent"], { cwd: root });
+test("npm start serves UDP echo on 127.0.0.1 (port from --config echo_port); stdin commands drive the link; quit stops it", async (t) => {
+  // main.ts's own port, 1234, is pinned in tests/unit/examples.test.ts; here a free one, so a
+  // user's `npm start` or another test run cannot be in the way.
+  const port = await freePort();
+  const child = spawn("npm", ["start", "--silent", "--", "--config", `echo_port=${port}`], { cwd: root });
   try {
-    const ready = await waitOutput(child, /echo: listening on 127\.0\.0\.1:1234/);
-    t.regex(ready, /echo: listening on 127\.0\.0\.1:1234 \(broadcast 127\.255\.255\.255\)/);
+    const ready = await waitOutput(child, /echo: listening on/);
+    t.regex(ready, new RegExp(`echo: listening on 127\\.0\\.0\\.1:${port} \\(broadcast 127\\.255\\.255\\.255\\)`));
     const client = await UdpClient.open();
-    await client.send("ping over loopback", 1234);
+    await client.send("ping over loopback", port);
     await client.waitReplies(1);
     t.is(client.replies[0].data.toString(), "ping over loopback");
 
@@ -75,7 +78,7 @@ test("npm start serves UDP echo on 127.0.0.1:1234; stdin commands drive the link
     t.regex(await waitOutput(child, /Ethernet stopped/), /echo: Ethernet stopped \(state 204\) - closing UDP/);
     child.stdin.write("link eth0 up\n");
     await waitOutput(child, /echo: listening on/);
-    await client.send("again", 1234);
+    await client.send("again", port);
     await client.waitReplies(2);
     t.is(client.replies[1].data.toString(), "again");
 
