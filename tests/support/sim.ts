@@ -130,10 +130,15 @@ export class UdpClient {
  * a user's `npm start`) could both want.
  */
 export async function freePort(address = "127.0.0.1"): Promise<number> {
-  const client = await UdpClient.open(address);
-  const port = client.port;
-  client.close();
-  return port;
+  return (await freePorts(1, address))[0];
+}
+
+/** `count` different free UDP ports on `address` (all bound at once, then released). */
+export async function freePorts(count: number, address = "127.0.0.1"): Promise<number[]> {
+  const clients = await Promise.all(Array.from({ length: count }, () => UdpClient.open(address)));
+  const ports = clients.map((client) => client.port);
+  for (const client of clients) client.close();
+  return ports;
 }
 
 /**
