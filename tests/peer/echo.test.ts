@@ -10,7 +10,7 @@ import { runEcho } from "../../hosts/peer/echo.ts";
 import { PATTERNS } from "../../hosts/peer/probe.ts";
 import { startRawEcho } from "../../hosts/peer/raw-echo.ts";
 import { turn, until } from "../support/wait.ts";
-import { loopbackSocket, misbehavingEcho, recordingEcho, sum, type Action } from "./helpers.ts";
+import { loopbackSocket, misbehavingEcho, recordingEcho, stepPerProbe, sum, type Action } from "./helpers.ts";
 
 /** A loss timeout no healthy run reaches on the wall clock: these runs end when every echo is back. */
 const NEVER_MS = 60_000;
@@ -105,11 +105,8 @@ test("paced echo sends probe n at exactly n / rate (manual clock)", async (t) =>
   try {
     const run = runEcho({ target: server.target, count: 20, rate: 40, clock });
     // Move time one period at a time, each time after the probe due then has arrived.
-    for (let n = 1; n <= 20; n++) {
-      await until(() => server.seqs.length >= n, `probe ${n}`);
-      t.is(server.seqs.length, n, `no probe ahead of time at ${(n - 1) * 25} ms`);
-      clock.advance(25);
-    }
+    const seen = await stepPerProbe(server.seqs, clock, 20, 25);
+    t.deepEqual(seen, Array.from({ length: 20 }, (_, k) => k + 1), "no probe ahead of its time");
     const doc = await run;
     const r = doc.results[0]!;
     t.deepEqual(
@@ -147,10 +144,7 @@ test("duration-limited echo stops at the duration (manual clock)", async (t) => 
   const clock = new ManualClock();
   try {
     const run = runEcho({ target: server.target, durationMs: 300, rate: 100, clock });
-    for (let n = 1; n <= 30; n++) {
-      await until(() => server.seqs.length >= n, `probe ${n}`);
-      clock.advance(10);
-    }
+    await stepPerProbe(server.seqs, clock, 30, 10);
     const doc = await run;
     const r = doc.results[0]!;
     t.is(doc.options.count, null);
@@ -345,10 +339,8 @@ test("aborting a run stops sending and still returns a consistent report (manual
   try {
     const ac = new AbortController();
     const run = runEcho({ target: server.target, durationMs: 10_000, rate: 100, signal: ac.signal, clock });
-    for (let n = 1; n <= 16; n++) {
-      await until(() => server.seqs.length >= n, `probe ${n}`);
-      if (n < 16) clock.advance(10);
-    }
+    await stepPerProbe(server.seqs, clock, 15, 10);
+    await until(() => server.seqs.length >= 16, "probe 16");
     ac.abort();
     clock.advance(10);
     const doc = await run;

@@ -8,7 +8,7 @@ import { ManualClock } from "../../hosts/peer/clock.ts";
 import { runFlood } from "../../hosts/peer/flood.ts";
 import { decodeProbe, probeIntact } from "../../hosts/peer/probe.ts";
 import { kernelDrops, turn, udpSocketState, until } from "../support/wait.ts";
-import { collector, recordingEcho, sum } from "./helpers.ts";
+import { collector, recordingEcho, stepPerProbe, sum } from "./helpers.ts";
 
 /** Moves `clock` on in 10 ms steps until `run` settles (for the part of a run after its sends, where time only ends waits). */
 async function finishOn<T>(clock: ManualClock, run: Promise<T>): Promise<T> {
@@ -81,11 +81,8 @@ test("flood --rate sends probe n at exactly n / rate (manual clock)", async (t) 
   const clock = new ManualClock();
   try {
     const run = runFlood({ target: c.target, durationMs: 500, rate: 100, timeoutMs: 50, clock });
-    for (let n = 1; n <= 50; n++) {
-      await until(() => c.msgs.length >= n, `probe ${n}`);
-      t.is(c.msgs.length, n, `no probe ahead of time at ${(n - 1) * 10} ms`);
-      clock.advance(10);
-    }
+    const seen = await stepPerProbe(c.msgs, clock, 50, 10);
+    t.deepEqual(seen, Array.from({ length: 50 }, (_, k) => k + 1), "no probe ahead of its time");
     const doc = await finishOn(clock, run);
     const r = doc.results[0]!;
     t.is(r.sent, 50);

@@ -6,7 +6,8 @@ import { fileURLToPath } from "node:url";
 import { HEADER_SIZE } from "../../hosts/peer/probe.ts";
 import { runSink, type SinkOptions } from "../../hosts/peer/sink.ts";
 import type { SinkReport } from "../../hosts/peer/types.ts";
-import { HANG_GUARD_MS } from "../support/wait.ts";
+import type { ManualClock } from "../../hosts/peer/clock.ts";
+import { HANG_GUARD_MS, until } from "../support/wait.ts";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const BIN = fileURLToPath(new URL("../../hosts/peer/bin.js", import.meta.url));
@@ -171,6 +172,21 @@ export async function collector() {
 
 export function sum(a: number[]): number {
   return a.reduce((x, y) => x + y, 0);
+}
+
+/**
+ * Paces a run on `clock` by what arrives: `steps` times, waits until probe n
+ * (from 1) is in `arrived` and moves the clock one `periodMs` on. Returns the
+ * number of datagrams seen at each step (n when nothing came ahead of time).
+ */
+export async function stepPerProbe(arrived: { length: number }, clock: ManualClock, steps: number, periodMs: number): Promise<number[]> {
+  const seen: number[] = [];
+  for (let n = 1; n <= steps; n++) {
+    await until(() => arrived.length >= n, `probe ${n}`);
+    seen.push(arrived.length);
+    clock.advance(periodMs);
+  }
+  return seen;
 }
 
 /** A loopback echo server that records each probe's sequence number and header timestamp (µs since the run's start). */
