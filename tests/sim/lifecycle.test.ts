@@ -30,6 +30,23 @@ test("eth0 comes up through the impOS Ethernet sequence and the socket echoes", 
   }
 });
 
+test("a zero-length datagram reaches the receive callback and is echoed as a zero-length datagram", async (t) => {
+  // impnet passes 0-byte datagrams both ways (docs/compatibility.md §2); Moddable's lin UDP drops them on receive (§3).
+  const port = await freePort();
+  const run = await runApp(APP, { config: { port: String(port) } });
+  const client = await UdpClient.open();
+  try {
+    await run.waitFor(new RegExp(`^open ${port}$`));
+    await client.send(Buffer.alloc(0), port);
+    await client.waitReplies(1);
+    t.is(client.replies[0].data.byteLength, 0);
+    t.true(run.logs.includes(`rx 127.0.0.1:${client.port} -> 127.0.0.1:${port} 0 `), "the callback saw len() 0");
+  } finally {
+    client.close();
+    await run.sim.stop();
+  }
+});
+
 test("getiptable and imp.net.info report the simulated interface", async (t) => {
   const port = await freePort();
   const run = await runApp(APP, { config: { port: String(port) } });
