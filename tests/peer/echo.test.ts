@@ -6,6 +6,7 @@
 
 import test from "ava";
 import { ManualClock } from "../../hosts/peer/clock.ts";
+import type { ProgressInfo } from "../../hosts/peer/common.ts";
 import { runEcho } from "../../hosts/peer/echo.ts";
 import { PATTERNS } from "../../hosts/peer/probe.ts";
 import { startRawEcho } from "../../hosts/peer/raw-echo.ts";
@@ -328,6 +329,25 @@ test("late echoes (after the timeout) are received and flagged late (manual cloc
     t.is(r.lost, 0);
     t.is(r.reordered, 1);
     t.true(r.rttMs!.max >= TIMEOUT_MS, `max RTT ${r.rttMs!.max} ms`);
+  } finally {
+    await server.close();
+  }
+});
+
+test("progress reports what has been sent and received so far (manual clock)", async (t) => {
+  // Window 1: probe n leaves only once echo n - 1 is in, so when probe 3 reaches the
+  // server (which swallows it), the peer has sent 3 and received 2.
+  const clock = new ManualClock();
+  const server = await misbehavingEcho((i) => (i === 3 ? "drop" : "echo"));
+  const progress: ProgressInfo[] = [];
+  try {
+    const run = runEcho({ target: server.target, count: 3, window: 1, timeoutMs: 1000, clock, progressIntervalMs: 50, onProgress: (p) => progress.push(p) });
+    await until(() => server.stats.received === 3, "probe 3 at the server");
+    clock.advance(50);
+    t.deepEqual(progress, [{ mode: "echo", size: 64, step: 0, steps: 1, elapsedMs: 50, sent: 3, received: 2 }]);
+    clock.advance(1000);
+    const doc = await run;
+    t.is(doc.results[0]!.lost, 1);
   } finally {
     await server.close();
   }
