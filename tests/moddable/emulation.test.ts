@@ -694,6 +694,39 @@ test.serial("Timer: a callback that throws is recorded as a crash and later time
   t.is((mb.crashes[0] as Error).message, "boom");
 });
 
+test.serial("Timer pass (modTimersExecute): the timers due when a pass starts run once each; timers they set or re-arm wait for the next pass", (t) => {
+  const mb = new MemoryBoard();
+  const order: string[] = [];
+  let second: object | undefined;
+  Timer.set(() => {
+    order.push("first");
+    Timer.set(() => order.push("set by first"), 0);
+    if (second !== undefined) Timer.schedule(second, 0);
+  }, 0);
+  second = Timer.set(() => order.push("second"), 0);
+  Timer.set(() => order.push("third"), 0);
+  t.true(mb.board.runTimers(), "a pass that ran callbacks says so");
+  t.deepEqual(order, ["first", "third"], "second was re-armed by first: it waits, as a timer set by first does");
+  t.true(mb.board.runTimers());
+  t.deepEqual(order, ["first", "third", "set by first", "second"]);
+  t.false(mb.board.runTimers(), "nothing due: nothing ran");
+});
+
+test.serial("Timer pass: a 0 ms timer chain (each callback sets the next) runs one link per pass, so a pass always ends", (t) => {
+  const mb = new MemoryBoard();
+  let runs = 0;
+  const again = (): void => {
+    runs++;
+    Timer.set(again, 0);
+  };
+  Timer.set(again, 0);
+  mb.board.runTimers();
+  t.is(runs, 1);
+  mb.board.runTimers();
+  t.is(runs, 2);
+  t.is(mb.board.timerCount(), 1);
+});
+
 test.serial("Time.ticks is the board's millisecond clock", (t) => {
   const mb = new MemoryBoard();
   t.is(Time.ticks, 0);

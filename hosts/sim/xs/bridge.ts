@@ -7,6 +7,13 @@
  * after the command, with no round trip per packet. Only `bind` is
  * synchronous (`issueCommand`), because Moddable's UDP constructor throws
  * "bind failed" synchronously.
+ *
+ * Promise jobs: Moddable runs the firmware's promise jobs after every host
+ * callback (a timer pass, a readable socket, a network event). xsnap runs
+ * them only when the command's function returns, and then its
+ * `setImmediate` callbacks, each only once the job queue is empty. So the
+ * command is run as a chain: one host event, then `setImmediate` for the
+ * next, and the jobs an event queued run before the next event does.
  */
 import { Board, installBoard, type BoardIO, type Packet } from "../board/board";
 import { Output } from "./output";
@@ -59,6 +66,13 @@ export class Bridge implements BoardIO, LogSink {
   private collect = false;
   /** Handles closed during this command (their CLOSE records go out with the reply). */
   private readonly closedThisCommand: number[] = [];
+  /** The command being run, and where its next record starts. */
+  private bytes = new Uint8Array(0);
+  private view = new DataView(this.bytes.buffer);
+  private at = 0;
+  /** Whether this command's timer pass ran. */
+  private timersRan = true;
+  private readonly resume = (): void => this.run();
 
   constructor(settings: SimSettings) {
     this.board = new Board(this, settings.interfaces, settings.config);
@@ -153,23 +167,18 @@ export class Bridge implements BoardIO, LogSink {
 
   /** `globalThis.handleCommand`: one batch from the supervisor. */
   handle(command: ArrayBuffer): { readonly result: ArrayBuffer } {
-    try {
-      this.dispatch(command);
-    } catch (error) {
-      this.crash(error);
-    }
+    this.bytes = new Uint8Array(command);
+    this.view = new DataView(command);
+    this.time = this.view.getFloat64(0, true);
+    this.at = 8;
+    this.timersRan = false;
+    this.run();
     return this;
   }
 
-  /** Read by xsnap after the command's promise jobs ran: the reply. */
+  /** Read by xsnap once the command's events, promise jobs and `setImmediate` chain are done: the reply. */
   get result(): ArrayBuffer {
     const b = this.board;
-    try {
-      b.notifyReadable();
-      b.runTimers();
-    } catch (error) {
-      this.crash(error);
-    }
     this.reportCrashes();
     const out = this.out;
     out.u8(P.WAKE);
@@ -185,24 +194,41 @@ export class Bridge implements BoardIO, LogSink {
     return out.take();
   }
 
-  private dispatch(command: ArrayBuffer): void {
-    const bytes = new Uint8Array(command);
-    const view = new DataView(command);
+  /** Runs the command's next host event; when firmware code ran, continues after its promise jobs. */
+  private run(): void {
+    try {
+      if (this.step()) setImmediate(this.resume);
+    } catch (error) {
+      // The rest of the command is dropped: the supervisor stops on a crash.
+      this.at = this.bytes.byteLength;
+      this.timersRan = true;
+      this.crash(error);
+    }
+  }
+
+  /**
+   * Handles records up to and including the next one that calls into the
+   * firmware; returns whether one did. Order: packets are queued as they
+   * come, and their sockets hear of them (`onReadable`) before any later
+   * record; after the last record, one pass of the due timers.
+   */
+  private step(): boolean {
+    const bytes = this.bytes;
+    const view = this.view;
     const b = this.board;
-    this.time = view.getFloat64(0, true);
-    let at = 8;
     const end = bytes.byteLength;
-    while (at < end) {
-      const type = bytes[at++];
+    while (this.at < end) {
+      let at = this.at;
+      const type = bytes[at];
       if (type === P.PACKET) {
-        const handle = view.getUint32(at, true);
-        const from = view.getUint32(at + 4, true);
-        const fromPort = view.getUint16(at + 8, true);
-        const to = view.getUint32(at + 10, true);
-        const length = view.getUint32(at + 14, true);
-        at += 18;
-        const packet = command.slice(at, at + length) as Packet;
-        at += length;
+        const handle = view.getUint32(at + 1, true);
+        const from = view.getUint32(at + 5, true);
+        const fromPort = view.getUint16(at + 9, true);
+        const to = view.getUint32(at + 11, true);
+        const length = view.getUint32(at + 15, true);
+        at += P.PACKET_HEADER;
+        const packet = bytes.buffer.slice(at, at + length) as Packet;
+        this.at = at + length;
         packet.address = addressString(from);
         packet.port = fromPort;
         packet.destination = addressString(to);
@@ -210,15 +236,16 @@ export class Bridge implements BoardIO, LogSink {
         continue;
       }
       // Anything else happens after the packets that arrived before it.
-      b.notifyReadable();
+      if (b.notifyReadable()) return true;
+      at++;
       switch (type) {
         case P.LINK: {
           const name = decoder.decode(bytes.subarray(at + 1, at + 1 + bytes[at]));
           at += 1 + bytes[at];
           const event = decoder.decode(bytes.subarray(at + 1, at + 1 + bytes[at]));
-          at += 1 + bytes[at];
+          this.at = at + 1 + bytes[at];
           b.linkEvent(name, event);
-          break;
+          return true;
         }
         case P.AGENT: {
           const nameLength = view.getUint16(at, true);
@@ -226,26 +253,31 @@ export class Bridge implements BoardIO, LogSink {
           at += 2 + nameLength;
           const jsonLength = view.getUint32(at, true);
           const json = decoder.decode(bytes.subarray(at + 4, at + 4 + jsonLength));
-          at += 4 + jsonLength;
+          this.at = at + 4 + jsonLength;
           this.inbox?.deliver(name, JSON.parse(json));
-          break;
+          return true;
         }
         case P.START: {
+          this.at = at;
           const load = this.loadApp;
           if (load !== undefined) load().then(undefined, (error) => this.crash(error));
-          break;
+          return true;
         }
         case P.HEAP:
+          this.at = at;
           this.collect = true;
           break;
         case P.NOTIFY:
+          this.at = at;
           break; // the notifyReadable() above is the point
         default:
           throw new Error(`impnet simulator: unknown command record ${type}`);
       }
     }
-    b.notifyReadable();
-    b.runTimers();
+    if (b.notifyReadable()) return true;
+    if (this.timersRan) return false;
+    this.timersRan = true;
+    return b.runTimers();
   }
 
   private crash(error: unknown): void {
