@@ -25,7 +25,8 @@
  *   STATS    u32 open sockets, u32 timers
  *
  * XS → supervisor synchronous request (issueCommand), answered at once:
- *   BIND     u32 handle, u16 port, u16 count, count × u32 handles closed earlier in this command
+ *   BIND     u32 handle, u16 port, then every reply record the command produced before the bind (SEND, CLOSE, LOG, …),
+ *            which the supervisor handles first, in order
  *            →  u8 status (BIND_OK, BIND_IN_USE, BIND_FAILED), u16 port, UTF-8 message
  */
 import type { BoardInterfaceSpec } from "./board/board";
@@ -58,6 +59,8 @@ export const LOG_ERROR = 1;
 export const LOG_NOTE = 2;
 
 export const BIND = 66;
+/** Bytes of a BIND request before the records it carries. */
+export const BIND_HEADER = 1 + 4 + 2;
 export const BIND_OK = 0;
 export const BIND_IN_USE = 1;
 export const BIND_FAILED = 2;

@@ -6,7 +6,8 @@
  * Sends are copied into the reply (as lwIP copies into a pbuf) and go out
  * after the command, with no round trip per packet. Only `bind` is
  * synchronous (`issueCommand`), because Moddable's UDP constructor throws
- * "bind failed" synchronously.
+ * "bind failed" synchronously; it carries everything the command produced
+ * before it, so earlier sends and closes reach the supervisor first.
  *
  * Promise jobs: Moddable runs the firmware's promise jobs after every host
  * callback (a timer pass, a readable socket, a network event). xsnap runs
@@ -64,8 +65,6 @@ export class Bridge implements BoardIO, LogSink {
   private inbox: AgentInbox | undefined;
   private loadApp: (() => Promise<unknown>) | undefined;
   private collect = false;
-  /** Handles closed during this command (their CLOSE records go out with the reply). */
-  private readonly closedThisCommand: number[] = [];
   /** The command being run, and where its next record starts. */
   private bytes = new Uint8Array(0);
   private view = new DataView(this.bytes.buffer);
@@ -92,15 +91,15 @@ export class Bridge implements BoardIO, LogSink {
   }
 
   bind(handle: number, port: number): number {
-    const closed = this.closedThisCommand;
-    const request = new ArrayBuffer(9 + 4 * closed.length);
+    // Everything this command produced so far goes first: the supervisor sends the datagrams and
+    // closes the sockets in it (freeing their ports) before it binds, in program order.
+    const before = this.out.take();
+    const request = new ArrayBuffer(P.BIND_HEADER);
     const view = new DataView(request);
     view.setUint8(0, P.BIND);
     view.setUint32(1, handle, true);
     view.setUint16(5, port, true);
-    view.setUint16(7, closed.length, true);
-    for (let i = 0; i < closed.length; i++) view.setUint32(9 + 4 * i, closed[i], true);
-    const answer = issueCommand(request);
+    const answer = issueCommand(before.byteLength === 0 ? request : request.concat(before));
     const status = new Uint8Array(answer)[0];
     const bound = new DataView(answer).getUint16(1, true);
     if (status === P.BIND_OK) return bound;
@@ -115,7 +114,6 @@ export class Bridge implements BoardIO, LogSink {
   close(handle: number): void {
     this.out.u8(P.CLOSE);
     this.out.u32(handle);
-    this.closedThisCommand.push(handle);
   }
 
   startLink(name: string): void {
@@ -190,7 +188,6 @@ export class Bridge implements BoardIO, LogSink {
       this.collect = false;
       gc();
     }
-    this.closedThisCommand.length = 0;
     return out.take();
   }
 
