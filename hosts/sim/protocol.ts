@@ -25,7 +25,8 @@
  *   STATS    u32 open sockets, u32 timers
  *
  * XS → supervisor synchronous request (issueCommand), answered at once:
- *   BIND     u32 handle, u16 port, then every reply record the command produced before the bind (SEND, CLOSE, LOG, …),
+ *   BIND     u32 handle, u16 port, u8 interface (index in SimSettings.interfaces, or EVERY_INTERFACE),
+ *            then every reply record the command produced before the bind (SEND, CLOSE, LOG, …),
  *            which the supervisor handles first, in order
  *            →  u8 status (BIND_OK, BIND_IN_USE, BIND_FAILED), u16 port, UTF-8 message
  */
@@ -60,7 +61,9 @@ export const LOG_NOTE = 2;
 
 export const BIND = 66;
 /** Bytes of a BIND request before the records it carries. */
-export const BIND_HEADER = 1 + 4 + 2;
+export const BIND_HEADER = 1 + 4 + 2 + 1;
+/** BIND's interface byte for a socket bound to every interface (stock Moddable's IP_ADDR_ANY). */
+export const EVERY_INTERFACE = 255;
 export const BIND_OK = 0;
 export const BIND_IN_USE = 1;
 export const BIND_FAILED = 2;

@@ -578,12 +578,13 @@ export class Simulator {
     if (request[0] !== P.BIND || request.byteLength < P.BIND_HEADER) return Buffer.from([P.BIND_FAILED, 0, 0]);
     const handle = request.readUInt32LE(1);
     const port = request.readUInt16LE(5);
+    const which = request[7];
     // What XS did earlier in this command comes first: its sends go out, and the sockets it closed
     // free their ports before this bind (impOS: close frees the port).
     if (!this.records(request.subarray(P.BIND_HEADER))) return Buffer.from([P.BIND_FAILED, 0, 0]);
     const answer = Buffer.alloc(3);
     try {
-      const bound = await this.bindGroup(handle, port);
+      const bound = await this.bindGroup(handle, port, which === P.EVERY_INTERFACE ? this.interfaces : [this.interfaces[which]]);
       answer[0] = P.BIND_OK;
       answer.writeUInt16LE(bound, 1);
       return answer;
@@ -598,8 +599,12 @@ export class Simulator {
     }
   }
 
-  /** Binds `port` on every interface (and its broadcast address), as lwIP binds to any address. */
-  private async bindGroup(handle: number, port: number): Promise<number> {
+  /**
+   * Binds `port` on the unicast (and, off loopback, subnet-broadcast) address
+   * of each of `interfaces`: one interface for a socket that belongs to it, every
+   * interface for one bound to IP_ADDR_ANY.
+   */
+  private async bindGroup(handle: number, port: number, interfaces: readonly (InterfaceState | undefined)[]): Promise<number> {
     await this.closing.get(port);
     const group: SocketGroup = { port, receivers: [], inFlight: 0, sent: noop, drained: undefined };
     group.sent = (error) => {
@@ -607,7 +612,8 @@ export class Simulator {
       if (--group.inFlight === 0 && group.drained !== undefined) group.drained();
     };
     try {
-      for (const iface of this.interfaces) {
+      for (const iface of interfaces) {
+        if (iface === undefined) throw new Error("bind: no such simulated interface");
         group.port = await this.bindOne(group, handle, iface, iface.addressNumber, group.port);
         if (!iface.loopback) await this.bindOne(group, handle, iface, iface.broadcastNumber, group.port);
       }

@@ -14,11 +14,13 @@ export interface BoardIO {
   /** Milliseconds since the board started. */
   now(): number;
   /**
-   * Binds UDP `port` (0: any free port) for socket `handle` on every
-   * interface, as lwIP binds to IP_ADDR_ANY. Returns the port bound; throws
+   * Binds UDP `port` (0: any free port) for socket `handle`: on interface
+   * `iface` only (its unicast and subnet-broadcast addresses, as lwIP's
+   * `udp_bind_netif`), or, without one, on every interface, as stock
+   * Moddable binds IP_ADDR_ANY. Returns the port bound; throws
    * `Error("bind failed")` when it is taken.
    */
-  bind(handle: number, port: number): number;
+  bind(handle: number, port: number, iface: string | undefined): number;
   /** Sends `data`, a copy the emulation made for this datagram (the IO may keep it). */
   send(handle: number, data: ArrayBuffer, address: string, port: number): void;
   close(handle: number): void;
@@ -134,12 +136,17 @@ export class Board {
     return false;
   }
 
-  /** A route exists when some started interface has its link and address (read on every send: no iterator). */
-  canSend(): boolean {
+  /**
+   * A route exists when the socket's interface (or, for a socket bound to
+   * every interface, some interface) has its link and address. Read on every
+   * send: no iterator.
+   */
+  canSend(iface: BoardInterface | undefined): boolean {
+    if (iface !== undefined) return iface.linkUp && iface.hasAddress;
     const list = this.interfaceList;
     for (let i = 0; i < list.length; i++) {
-      const iface = list[i];
-      if (iface.linkUp && iface.hasAddress) return true;
+      const each = list[i];
+      if (each.linkUp && each.hasAddress) return true;
     }
     return false;
   }
@@ -181,6 +188,12 @@ export class Board {
     return this.interfaces.get(name);
   }
 
+  /** Position of interface `name` in the board's list (the simulator's wire format names interfaces by it), or -1. */
+  interfaceIndex(name: string): number {
+    const list = this.interfaceList;
+    for (let i = 0; i < list.length; i++) if (list[i].name === name) return i;
+    return -1;
+  }
 
   /**
    * An event on interface `name`, from the simulator's control side:

@@ -90,7 +90,7 @@ export class Bridge implements BoardIO, LogSink {
     return this.time;
   }
 
-  bind(handle: number, port: number): number {
+  bind(handle: number, port: number, iface: string | undefined): number {
     // Everything this command produced so far goes first: the supervisor sends the datagrams and
     // closes the sockets in it (freeing their ports) before it binds, in program order.
     const before = this.out.take();
@@ -99,6 +99,7 @@ export class Bridge implements BoardIO, LogSink {
     view.setUint8(0, P.BIND);
     view.setUint32(1, handle, true);
     view.setUint16(5, port, true);
+    view.setUint8(7, iface === undefined ? P.EVERY_INTERFACE : this.board.interfaceIndex(iface));
     const answer = issueCommand(before.byteLength === 0 ? request : request.concat(before));
     const status = new Uint8Array(answer)[0];
     const bound = new DataView(answer).getUint16(1, true);

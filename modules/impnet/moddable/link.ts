@@ -47,7 +47,7 @@ export abstract class ModdableLink implements Link {
   abstract addresses(): LinkAddresses;
 
   openEndpoint(localPort: number, receiver: PacketReceiver): Endpoint {
-    return openUdpEndpoint(localPort, receiver);
+    return openUdpEndpoint(localPort, receiver, this.config.name);
   }
 
   close(): void {
