@@ -36,6 +36,8 @@ import type { BoardInterfaceSpec } from "./board/board";
 export interface SimSettings {
   interfaces: BoardInterfaceSpec[];
   config: Record<string, unknown>;
+  /** 128 bits of the host's entropy (four unsigned 32-bit words) that seed the firmware's `Math.random`. */
+  seed: number[];
 }
 
 export const PACKET = 1;

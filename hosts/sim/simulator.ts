@@ -6,6 +6,7 @@
  * Packets flow to XS in batches (one `?` command carries every datagram
  * that arrived since the last one); sends come back in the command's reply.
  */
+import { randomBytes } from "node:crypto";
 import { createSocket, type Socket } from "node:dgram";
 import { rmSync } from "node:fs";
 import { XsEngine, type Meter, type Reply } from "./engine";
@@ -40,6 +41,12 @@ export interface SimOptions {
   maxBatchPackets?: number;
   /** Computron limit per command (default 2 000 000 000; past it the engine exits). */
   meterLimit?: number;
+  /**
+   * Seed of the firmware's `Math.random` (four unsigned 32-bit words).
+   * Default: fresh entropy from the host, so every run and every simulated
+   * device differs, as ESP32s do. Give one to repeat a run.
+   */
+  seed?: readonly number[];
   onLog?: (line: string) => void;
   onError?: (line: string) => void;
   /** Simulator diagnostics (not app output). */
@@ -389,9 +396,11 @@ export class Simulator {
 
   private async load(bundle: Bundle): Promise<void> {
     this.bundle = bundle;
+    const seed = this.options.seed ?? Array.from(new Uint32Array(randomBytes(16).buffer, 0, 4));
     const settings: P.SimSettings = {
       interfaces: this.interfaces.map((i) => i.spec),
       config: this.config(),
+      seed: [...seed],
     };
     await this.engine.evaluate(`globalThis.impnetSim = ${JSON.stringify(settings)};`);
     try {

@@ -18,6 +18,7 @@
  */
 import { Board, installBoard, type BoardIO, type Packet } from "../board/board";
 import { Output } from "./output";
+import { seedMathRandom } from "./random";
 import * as P from "../protocol";
 import type { AgentInbox, AgentTransport, LogSink } from "impnet/port";
 
@@ -74,6 +75,7 @@ export class Bridge implements BoardIO, LogSink {
   private readonly resume = (): void => this.run();
 
   constructor(settings: SimSettings) {
+    seedMathRandom(settings.seed);
     this.board = new Board(this, settings.interfaces, settings.config);
     installBoard(this.board);
     this.agent = new AgentChannel(this);
