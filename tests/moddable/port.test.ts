@@ -106,7 +106,7 @@ test.serial("eth0: Ethernet.start() failing (chip marked failed before open) giv
   t.is(iface.getstate(), S.STARTING, "open() itself does not throw or change state");
   t.deepEqual(states, []);
   device.mb.flush();
-  t.deepEqual(states, [S.ETHERNET_STOPPED_UNHAPPY]);
+  t.deepEqual(states, [S.STARTING, S.ETHERNET_STOPPED_UNHAPPY]);
   t.is(iface.getstate(), S.ETHERNET_STOPPED_UNHAPPY);
   t.deepEqual(device.io.started, []);
 });
@@ -116,7 +116,7 @@ test.serial("eth0: Ethernet.start() failing because the board has no eth0 also g
   t.deepEqual(device.imp.net.info().interface, [{ type: "ethernet" }, { type: "wifi", macaddress: WL0.mac }]);
   const { states } = openInterface(device, { interface: "eth0" });
   device.mb.flush();
-  t.deepEqual(states, [S.ETHERNET_STOPPED_UNHAPPY]);
+  t.deepEqual(states, [S.STARTING, S.ETHERNET_STOPPED_UNHAPPY]);
 });
 
 test.serial("eth0 (choice): after a failed Ethernet.start() the link is not retried; later link events do not move it", (t) => {
@@ -127,7 +127,7 @@ test.serial("eth0 (choice): after a failed Ethernet.start() the link is not retr
   device.mb.link("eth0", "recover");
   device.mb.linkUp("eth0");
   device.mb.advance(60_000);
-  t.deepEqual(states, [S.ETHERNET_STOPPED_UNHAPPY]);
+  t.deepEqual(states, [S.STARTING, S.ETHERNET_STOPPED_UNHAPPY]);
   t.is(iface.getstate(), S.ETHERNET_STOPPED_UNHAPPY);
   const again = device.imp.net.open({ interface: "eth0" });
   t.is(again, iface, "re-opening returns the same interface");
@@ -167,7 +167,7 @@ test.serial("eth0: the link driver stops reporting after close()", (t) => {
 
 // ================================================================ wl0: ECMA-419 WiFi
 
-test.serial("wl0: SSID and password from config ssid/password; JOINING → LINK_UP → DHCPING → CONNECTED", (t) => {
+test.serial("wl0: SSID and password from config ssid/password; STARTING → JOINING → LINK_UP → DHCPING → CONNECTED", (t) => {
   const spy = spyWifiConnect();
   try {
     const device = moddableDevice({ config: { ssid: "home", password: "pw" } });
@@ -176,11 +176,12 @@ test.serial("wl0: SSID and password from config ssid/password; JOINING → LINK_
     device.mb.flush();
     t.deepEqual(spy.calls, [{ SSID: "home", password: "pw" }]);
     t.deepEqual(device.io.started, ["wl0"]);
-    t.deepEqual(states, [S.WIFI_JOINING]);
+    t.deepEqual(states, [S.STARTING, S.WIFI_JOINING], "the first callback is STARTING, as on Ethernet");
     device.mb.link("wl0", "link-up");
-    t.deepEqual(states, [S.WIFI_JOINING, S.WIFI_LINK_UP, S.WIFI_DHCPING]);
+    t.deepEqual(states, [S.STARTING, S.WIFI_JOINING, S.WIFI_LINK_UP, S.WIFI_DHCPING]);
     device.mb.link("wl0", "address");
-    t.deepEqual(states, [S.WIFI_JOINING, S.WIFI_LINK_UP, S.WIFI_DHCPING, S.CONNECTED]);
+    t.deepEqual(states, [S.STARTING, S.WIFI_JOINING, S.WIFI_LINK_UP, S.WIFI_DHCPING, S.CONNECTED]);
+    t.deepEqual(device.logs.error, []);
     t.is(iface.getiptable().ipv4.address, WL0.address);
   } finally {
     spy.restore();
@@ -208,11 +209,14 @@ test.serial("wl0: wificonfig wins over config; an empty or null key joins an ope
   }
 });
 
-test.serial("wl0: no SSID anywhere gives WIFI_STOPPED and the radio is never asked to connect", (t) => {
+test.serial("wl0: no SSID anywhere gives WIFI_STOPPED with the reason in server.error, and the radio is never asked to connect", (t) => {
   const device = moddableDevice({ config: { password: "pw" } });
   const { iface, states } = openInterface(device, { interface: "wl0" });
   device.mb.advance(10_000);
-  t.deepEqual(states, [S.WIFI_STOPPED]);
+  t.deepEqual(states, [S.STARTING, S.WIFI_STOPPED]);
+  t.deepEqual(device.logs.error, [
+    "imp.net: interface wl0 is in state 105: no WiFi SSID, so it never joins: give imp.net.open a wificonfig with an ssid, or set ssid (and password) in mc/config (impnet-sim: --config ssid=NAME)",
+  ]);
   t.deepEqual(device.io.started, []);
   t.throws(() => iface.openudp(null, 20001), { message: /not powered or is unavailable/ });
 });
@@ -246,6 +250,7 @@ test.serial("wl0: with an access point that answers (auto link-up/address) the i
   device.mb.advance(1000 + 500);
   t.is(iface.getstate(), S.CONNECTED);
   t.deepEqual(states, [
+    S.STARTING,
     S.WIFI_JOINING,
     S.WIFI_LINK_UP,
     S.WIFI_DHCPING,
@@ -258,30 +263,52 @@ test.serial("wl0: with an access point that answers (auto link-up/address) the i
   ]);
 });
 
-test.serial("wl0: a failing connect() (radio failed) gives WIFI_STOPPED_UNHAPPY", (t) => {
+test.serial("wl0: a failing connect() (radio failed) gives WIFI_STOPPED_UNHAPPY, with the driver's error in server.error", (t) => {
   const device = moddableDevice({ config: { ssid: "home" } });
   device.mb.board.iface("wl0")!.failed = true;
   const { iface, states } = openInterface(device, { interface: "wl0" });
   device.mb.flush();
-  t.deepEqual(states, [S.WIFI_STOPPED_UNHAPPY]);
+  t.deepEqual(states, [S.STARTING, S.WIFI_STOPPED_UNHAPPY]);
   t.is(iface.getstate(), S.WIFI_STOPPED_UNHAPPY);
+  t.deepEqual(device.logs.error, ["imp.net: interface wl0 is in state 106: WiFi connect() failed (connect failed); trying again every 5 s"]);
 });
 
-test.serial("wl0 (choice): 'unhappy' while up reads as a drop (WIFI_STOPPED); the rejoin fails (UNHAPPY) and is retried every 5 s until the radio recovers", (t) => {
+test.serial("wl0: a radio failure the platform reports (simulator's 'unhappy') gives WIFI_STOPPED_UNHAPPY at once; recovery rejoins at once", (t) => {
   const device = moddableDevice({ config: { ssid: "home" } });
   const { states } = openInterface(device, { interface: "wl0" });
   device.mb.flush();
   device.mb.linkUp("wl0");
   states.length = 0;
   device.mb.link("wl0", "unhappy");
+  t.deepEqual(states, [S.WIFI_STOPPED_UNHAPPY], "not WIFI_STOPPED first");
+  t.deepEqual(device.logs.error, ["imp.net: interface wl0 is in state 106: the WiFi radio failed"]);
+  device.mb.advance(20_000);
+  t.deepEqual(states, [S.WIFI_STOPPED_UNHAPPY], "the retries every 5 s fail quietly while the radio is down");
+  const starts = device.io.started.length;
+  device.mb.link("wl0", "recover");
+  t.deepEqual(states, [S.WIFI_STOPPED_UNHAPPY, S.WIFI_JOINING], "recovery rejoins at once");
+  t.is(device.io.started.length, starts + 1);
+  device.mb.linkUp("wl0");
+  t.deepEqual(states, [S.WIFI_STOPPED_UNHAPPY, S.WIFI_JOINING, S.WIFI_LINK_UP, S.WIFI_DHCPING, S.CONNECTED]);
+});
+
+test.serial("wl0 on stock Moddable (no failure report): a failed radio shows as a drop (WIFI_STOPPED), the rejoin 1 s later fails (UNHAPPY), retried every 5 s", (t) => {
+  const device = moddableDevice({ config: { ssid: "home" } });
+  const { states } = openInterface(device, { interface: "wl0" });
+  device.mb.flush();
+  device.mb.linkUp("wl0");
+  states.length = 0;
+  // What an ESP32 shows: the connection drops, and connect() throws from then on.
+  device.mb.board.iface("wl0")!.failed = true;
+  device.mb.link("wl0", "link-down");
   t.deepEqual(states, [S.WIFI_STOPPED]);
   device.mb.advance(1000);
   t.deepEqual(states, [S.WIFI_STOPPED, S.WIFI_STOPPED_UNHAPPY]);
+  // The radio works again without telling anyone: the next retry, at most 5 s later, joins.
+  device.mb.board.iface("wl0")!.failed = false;
   device.mb.advance(4999);
-  t.deepEqual(device.io.started, ["wl0"], "no retry before 5 s");
-  device.mb.link("wl0", "recover");
+  t.deepEqual(states, [S.WIFI_STOPPED, S.WIFI_STOPPED_UNHAPPY], "no retry before 5 s");
   device.mb.advance(1);
-  t.deepEqual(device.io.started, ["wl0", "wl0"], "the retry calls connect() again");
   t.deepEqual(states, [S.WIFI_STOPPED, S.WIFI_STOPPED_UNHAPPY, S.WIFI_JOINING]);
   device.mb.linkUp("wl0");
   t.is(states[states.length - 1], S.CONNECTED);
@@ -333,7 +360,7 @@ test.serial("lin host network: comes up to CONNECTED by itself on consecutive tu
   const { iface, states } = openInterface(device, { interface: "eth0" });
   t.deepEqual(states, []);
   device.mb.flush();
-  t.deepEqual(states, [S.ETHERNET_LINK_UP, S.ETHERNET_DHCPING, S.CONNECTED]);
+  t.deepEqual(states, [S.STARTING, S.ETHERNET_LINK_UP, S.ETHERNET_DHCPING, S.CONNECTED]);
   t.is(iface.getstate(), S.CONNECTED);
   t.deepEqual(device.io.started, [], "nothing was started on the board");
   device.mb.link("eth0", "link-down");
@@ -359,7 +386,7 @@ test.serial("lin host network: a wifi-kind host link reports WIFI_* states; info
   const device = moddableDevice({ drivers: { wl0: new HostNetworkDriver("wifi") } });
   const { states } = openInterface(device, { interface: "wl0" });
   device.mb.flush();
-  t.deepEqual(states, [S.WIFI_LINK_UP, S.WIFI_DHCPING, S.CONNECTED]);
+  t.deepEqual(states, [S.STARTING, S.WIFI_LINK_UP, S.WIFI_DHCPING, S.CONNECTED]);
   t.deepEqual(device.imp.net.info().interface, [{ type: "wifi" }]);
 });
 

@@ -1,12 +1,23 @@
 /**
  * `wl0` on ECMA-419 `embedded:network/interface/wifi` (the ESP32 default
- * since Moddable SDK 8.x).
+ * since Moddable SDK 8.x). The states follow impOS's WiFi sequence
+ * (docs/compatibility.md §1, "Order of states"):
  *
- * `connection` → impOS states: 300 → WIFI_JOINING, 400 → WIFI_LINK_UP then
- * WIFI_DHCPING, 500 → CONNECTED, 200 → WIFI_STOPPED; after a drop the link
- * reconnects by itself (as impOS does) after `RECONNECT_MS`. `connect()`
- * throwing → WIFI_STOPPED_UNHAPPY, retried every `RETRY_AFTER_FAILURE_MS`;
- * no SSID configured → WIFI_STOPPED.
+ *   open             → STARTING (the core's first announcement); the radio is
+ *                      asked to join on the next turn
+ *   connect()        → WIFI_JOINING (connection 300)
+ *   connection 400   → WIFI_LINK_UP, then WIFI_DHCPING
+ *   connection 500   → CONNECTED
+ *   connection 200   → WIFI_STOPPED (dropped); rejoins after `RECONNECT_MS`
+ *   connect() throws → WIFI_STOPPED_UNHAPPY; tried again every
+ *                      `RETRY_AFTER_FAILURE_MS`
+ *   no SSID          → WIFI_STOPPED, with the reason in server.error
+ *
+ * WIFI_SCANNING is never reported: ECMA-419's `connect()` scans inside the
+ * join and has no state for it. Where the platform tells that the radio
+ * failed or recovered (the `unhappy` extension of the simulator's emulated
+ * WiFi), the link goes to WIFI_STOPPED_UNHAPPY at once and rejoins as soon
+ * as the radio recovers.
  */
 import WiFi from "embedded:network/interface/wifi";
 import Timer from "timer";
@@ -52,6 +63,7 @@ class WifiLink extends ModdableLink {
     this.wifi = new WiFiModule({
       onChanged(property) {
         if (property === "connection") link.connectionChanged();
+        else if (property === "unhappy") link.healthChanged();
       },
     });
     const fixed = config.staticConfig;
@@ -74,9 +86,22 @@ class WifiLink extends ModdableLink {
         this.report("joining");
         break;
       case WIFI_DISCONNECTED:
+        // A failed radio drops the connection too: it stays UNHAPPY until it works again.
+        if (this.phase === "unhappy") break;
         this.report("no-link");
         this.scheduleReconnect(RECONNECT_MS);
         break;
+    }
+  }
+
+  /** The platform says the radio failed or recovered (the `unhappy` extension). */
+  healthChanged(): void {
+    if (this.wifi.unhappy === true) {
+      this.report("unhappy", "the WiFi radio failed");
+      this.scheduleReconnect(RETRY_AFTER_FAILURE_MS);
+    } else if (this.phase === "unhappy") {
+      this.cancelReconnect();
+      this.join();
     }
   }
 
@@ -84,14 +109,15 @@ class WifiLink extends ModdableLink {
     this.reconnect = undefined;
     if (this.closed) return;
     if (this.ssid === undefined || this.ssid === "") {
-      this.report("stopped");
+      this.report("stopped", "no WiFi SSID, so it never joins: give imp.net.open a wificonfig with an ssid, or set ssid (and password) in mc/config (impnet-sim: --config ssid=NAME)");
       return;
     }
     try {
       this.wifi.connect(this.password === undefined ? { SSID: this.ssid } : { SSID: this.ssid, password: this.password });
-    } catch {
+    } catch (error) {
       // "connect failed" / "already connecting" from the driver: keep trying, as impOS does.
-      this.report("unhappy");
+      const message = error instanceof Error ? error.message : String(error);
+      this.report("unhappy", `WiFi connect() failed (${message}); trying again every ${RETRY_AFTER_FAILURE_MS / 1000} s`);
       this.scheduleReconnect(RETRY_AFTER_FAILURE_MS);
       return;
     }
@@ -105,7 +131,7 @@ class WifiLink extends ModdableLink {
 
   override close(): void {
     super.close();
-    if (this.reconnect !== undefined) Timers.clear(this.reconnect);
+    this.cancelReconnect();
     this.wifi.close();
   }
 
@@ -113,6 +139,12 @@ class WifiLink extends ModdableLink {
     if (this.reconnect !== undefined || this.closed) return;
     const link = this;
     this.reconnect = Timers.set(() => link.join(), delay);
+  }
+
+  private cancelReconnect(): void {
+    if (this.reconnect === undefined) return;
+    Timers.clear(this.reconnect);
+    this.reconnect = undefined;
   }
 }
 
