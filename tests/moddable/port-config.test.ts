@@ -21,6 +21,17 @@ function connectedEth0(config: Record<string, unknown>) {
   return { device, iface };
 }
 
+/** eth0 and wl0 open and CONNECTED (wl0 joins "home" unless `options.config` says otherwise). */
+function bothConnected(options: Parameters<typeof moddableDevice>[0] = {}) {
+  const device = moddableDevice({ config: { ssid: "home" }, ...options });
+  const eth = openInterface(device, { interface: "eth0" });
+  const wifi = openInterface(device, { interface: "wl0" });
+  device.mb.flush();
+  device.mb.linkUp("eth0");
+  device.mb.linkUp("wl0");
+  return { device, eth, wifi };
+}
+
 // ================================================================ settingsFor
 
 test("settingsFor: NAME_address / _netmask / _gateway / _dns for the named interface only", (t) => {
@@ -104,12 +115,7 @@ test.serial("impnet_rate_limit absent: no limit (the 101st and later sends go ou
 });
 
 test.serial("mc/config strings from the command line: ssid and eth0_netmask arrive as the app's config", (t) => {
-  const device = moddableDevice({ config: { ssid: "home", password: "pw", eth0_netmask: "255.255.255.0" } });
-  const eth = openInterface(device, { interface: "eth0" });
-  const wifi = openInterface(device, { interface: "wl0" });
-  device.mb.flush();
-  device.mb.linkUp("eth0");
-  device.mb.linkUp("wl0");
+  const { eth, wifi } = bothConnected({ config: { ssid: "home", password: "pw", eth0_netmask: "255.255.255.0" } });
   t.is(eth.iface.getstate(), NetState.CONNECTED);
   t.is(wifi.iface.getstate(), NetState.CONNECTED);
   t.deepEqual(eth.iface.getiptable().ipv4, { address: ETH0.address, netmask: "255.255.255.0", broadcast: "192.168.1.255" });
@@ -117,12 +123,7 @@ test.serial("mc/config strings from the command line: ssid and eth0_netmask arri
 });
 
 test.serial("stock Moddable (lwIP binds to ANY): a port bound on eth0 is in use on wl0, and hears wl0's traffic", (t) => {
-  const device = moddableDevice({ config: { ssid: "home" }, bindAny: true });
-  const eth = openInterface(device, { interface: "eth0" });
-  const wifi = openInterface(device, { interface: "wl0" });
-  device.mb.flush();
-  device.mb.linkUp("eth0");
-  device.mb.linkUp("wl0");
+  const { device, eth, wifi } = bothConnected({ bindAny: true });
   const got: string[] = [];
   eth.iface.openudp((from, _fp, to, _tp, data) => got.push(`${from}->${to}:${data.tostring()}`), 20001);
   t.throws(() => wifi.iface.openudp(null, 20001), { message: "openudp: localPort 20001 is already in use" });
@@ -132,12 +133,7 @@ test.serial("stock Moddable (lwIP binds to ANY): a port bound on eth0 is in use 
 });
 
 test.serial("a socket belongs to its interface (the simulator's emulation): bound on eth0 only, it sends from eth0 and does not hear wl0", (t) => {
-  const device = moddableDevice({ config: { ssid: "home" } });
-  const eth = openInterface(device, { interface: "eth0" });
-  const wifi = openInterface(device, { interface: "wl0" });
-  device.mb.flush();
-  device.mb.linkUp("eth0");
-  device.mb.linkUp("wl0");
+  const { device, eth, wifi } = bothConnected();
   const got: string[] = [];
   const ethSocket = eth.iface.openudp((from, _fp, to, _tp, data) => got.push(`eth0 ${from}->${to}:${data.tostring()}`), 20001);
   const wifiSocket = wifi.iface.openudp((from, _fp, to, _tp, data) => got.push(`wl0 ${from}->${to}:${data.tostring()}`), 20002);

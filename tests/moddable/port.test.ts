@@ -167,6 +167,16 @@ test.serial("eth0: the link driver stops reporting after close()", (t) => {
 
 // ================================================================ wl0: ECMA-419 WiFi
 
+/** wl0 joined to "home" and CONNECTED; `states` starts empty from there. */
+function connectedWl0() {
+  const device = moddableDevice({ config: { ssid: "home" } });
+  const opened = openInterface(device, { interface: "wl0" });
+  device.mb.flush();
+  device.mb.linkUp("wl0");
+  opened.states.length = 0;
+  return { device, ...opened };
+}
+
 test.serial("wl0: SSID and password from config ssid/password; STARTING → JOINING → LINK_UP → DHCPING → CONNECTED", (t) => {
   const spy = spyWifiConnect();
   try {
@@ -222,11 +232,7 @@ test.serial("wl0: no SSID anywhere gives WIFI_STOPPED with the reason in server.
 });
 
 test.serial("wl0: a drop gives WIFI_STOPPED, then the link rejoins by itself after the reconnect delay (1 s)", (t) => {
-  const device = moddableDevice({ config: { ssid: "home" } });
-  const { iface, states } = openInterface(device, { interface: "wl0" });
-  device.mb.flush();
-  device.mb.linkUp("wl0");
-  states.length = 0;
+  const { device, iface, states } = connectedWl0();
   device.mb.link("wl0", "link-down");
   t.deepEqual(states, [S.WIFI_STOPPED]);
   device.mb.advance(999);
@@ -274,11 +280,7 @@ test.serial("wl0: a failing connect() (radio failed) gives WIFI_STOPPED_UNHAPPY,
 });
 
 test.serial("wl0: a radio failure the platform reports (simulator's 'unhappy') gives WIFI_STOPPED_UNHAPPY at once; recovery rejoins at once", (t) => {
-  const device = moddableDevice({ config: { ssid: "home" } });
-  const { states } = openInterface(device, { interface: "wl0" });
-  device.mb.flush();
-  device.mb.linkUp("wl0");
-  states.length = 0;
+  const { device, states } = connectedWl0();
   device.mb.link("wl0", "unhappy");
   t.deepEqual(states, [S.WIFI_STOPPED_UNHAPPY], "not WIFI_STOPPED first");
   t.deepEqual(device.logs.error, ["imp.net: interface wl0 is in state 106: the WiFi radio failed"]);
@@ -293,11 +295,7 @@ test.serial("wl0: a radio failure the platform reports (simulator's 'unhappy') g
 });
 
 test.serial("wl0 on stock Moddable (no failure report): a failed radio shows as a drop (WIFI_STOPPED), the rejoin 1 s later fails (UNHAPPY), retried every 5 s", (t) => {
-  const device = moddableDevice({ config: { ssid: "home" } });
-  const { states } = openInterface(device, { interface: "wl0" });
-  device.mb.flush();
-  device.mb.linkUp("wl0");
-  states.length = 0;
+  const { device, states } = connectedWl0();
   // What an ESP32 shows: the connection drops, and connect() throws from then on.
   device.mb.board.iface("wl0")!.failed = true;
   device.mb.link("wl0", "link-down");

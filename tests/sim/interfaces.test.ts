@@ -11,7 +11,7 @@ import test from "ava";
 import { createSocket } from "node:dgram";
 import { join } from "node:path";
 import { root, runApp, UdpClient, freePort } from "../support/sim";
-import { waitOutput, type Finished } from "../support/process";
+import { finished, waitOutput, type Finished } from "../support/process";
 import { createNetwork, netnsUnavailable, type NamespaceNetwork } from "../support/netns";
 
 const APP = "tests/sim/apps/two-interfaces.ts";
@@ -79,14 +79,7 @@ test("on loopback: each socket is bound to its own interface's address only, sen
 
 /** Runs a Node script inside host `host`'s namespace and collects its output. */
 function script(network: NamespaceNetwork, host: number, source: string): Promise<Finished> {
-  const child = network.spawn(host, process.execPath, ["-e", source], root);
-  return new Promise((resolve) => {
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  return finished(network.spawn(host, process.execPath, ["-e", source], root));
 }
 
 /**

@@ -27,21 +27,6 @@ async function bounce(label: string, rounds: number, ms: number): Promise<void> 
 void bounce("start", 25, 0);
 void bounce("start-delayed", 5, 3);
 
-// Order inside one timer pass: two timers due together, each queueing a reaction (Moddable runs
-// the due timers first, then the promise jobs).
-const order: string[] = [];
-Timer.set(() => {
-  order.push("A");
-  void Promise.resolve().then(() => order.push("A-reaction"));
-}, 0);
-Timer.set(() => {
-  order.push("B");
-  void Promise.resolve().then(() => {
-    order.push("B-reaction");
-    server.log(`order ${order.join(" ")}`);
-  });
-}, 0);
-
 let sock: UdpSocket | null = null;
 const iface = imp.net.open({ interface: "eth0" }, async (state) => {
   // A state callback that awaits before acting.
