@@ -11,7 +11,7 @@ import { createSocket, type Socket } from "node:dgram";
 import { metrics, openTarget, type HilTarget } from "./target";
 
 const APP = "tests/hil/apps/fidelity.ts";
-const SIM_ADDRESS = "127.0.0.7";
+const SIM_ADDRESS = "127.0.0.123";
 const CONTROL_PORT = Number(process.env.IMPNET_CONTROL_PORT ?? 1235);
 const MAX_LOSS = Number(process.env.IMPNET_MAX_LOSS ?? 0);
 const DEVICE = process.env.IMPNET_DEVICE ?? "";

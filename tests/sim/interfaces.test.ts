@@ -36,8 +36,8 @@ test("on loopback: each socket is bound to its own interface's address only, sen
   const [ethPort, wlPort] = [await freePort(), await freePort()];
   const run = await runApp(APP, {
     interfaces: [
-      { name: "eth0", address: "127.0.0.40" },
-      { name: "wl0", address: "127.0.0.41" },
+      { name: "eth0", address: "127.0.0.120" },
+      { name: "wl0", address: "127.0.0.121" },
     ],
     config: { ssid: "lab", eth0_port: String(ethPort), wl0_port: String(wlPort) },
   });
@@ -45,22 +45,22 @@ test("on loopback: each socket is bound to its own interface's address only, sen
   try {
     await run.waitFor(/^ready eth0 /);
     await run.waitFor(/^ready wl0 /);
-    t.false(await bindable("127.0.0.40", ethPort), "eth0's socket holds eth0's address");
-    t.true(await bindable("127.0.0.41", ethPort), "but not wl0's");
-    t.true(await bindable("127.0.0.40", wlPort), "and wl0's socket does not hold eth0's address");
+    t.false(await bindable("127.0.0.120", ethPort), "eth0's socket holds eth0's address");
+    t.true(await bindable("127.0.0.121", ethPort), "but not wl0's");
+    t.true(await bindable("127.0.0.120", wlPort), "and wl0's socket does not hold eth0's address");
 
     // To eth0's port at wl0's address: nobody there. The barrier after it goes to wl0's socket.
-    await peer.send("misaddressed", ethPort, "127.0.0.41");
-    await peer.send("barrier", wlPort, "127.0.0.41");
-    await peer.send("to eth0", ethPort, "127.0.0.40");
+    await peer.send("misaddressed", ethPort, "127.0.0.121");
+    await peer.send("barrier", wlPort, "127.0.0.121");
+    await peer.send("to eth0", ethPort, "127.0.0.120");
     await peer.waitReplies(2);
     t.deepEqual(
       peer.replies.map((r) => `${r.address}:${r.port} ${r.data.toString()}`),
-      [`127.0.0.41:${wlPort} wl0:barrier`, `127.0.0.40:${ethPort} eth0:to eth0`],
+      [`127.0.0.121:${wlPort} wl0:barrier`, `127.0.0.120:${ethPort} eth0:to eth0`],
     );
     t.deepEqual(
       run.logs.filter((line) => line.startsWith("rx ")),
-      [`rx wl0 127.0.0.1:${peer.port} -> 127.0.0.41:${wlPort} barrier`, `rx eth0 127.0.0.1:${peer.port} -> 127.0.0.40:${ethPort} to eth0`],
+      [`rx wl0 127.0.0.1:${peer.port} -> 127.0.0.121:${wlPort} barrier`, `rx eth0 127.0.0.1:${peer.port} -> 127.0.0.120:${ethPort} to eth0`],
     );
 
     // Sends leave from the socket's own interface address.
@@ -69,7 +69,7 @@ test("on loopback: each socket is bound to its own interface's address only, sen
     await peer.waitReplies(4);
     t.deepEqual(
       peer.replies.slice(2).map((r) => `${r.address}:${r.port} ${r.data.toString()}`),
-      [`127.0.0.41:${wlPort} from wl0`, `127.0.0.40:${ethPort} from eth0`],
+      [`127.0.0.121:${wlPort} from wl0`, `127.0.0.120:${ethPort} from eth0`],
     );
   } finally {
     peer.close();

@@ -24,8 +24,8 @@ test("the issue's minimal app: a reaction queued inside a 0 ms timer set from a 
 });
 
 test("async chains bounce between promises and timers to the end, from start-up, a link event, a datagram and an agent message", async (t) => {
-  // 127.0.0.9: port 1234 on 127.0.0.1 belongs to `npm start` in another test.
-  const run = await runApp("tests/sim/apps/async-chains.ts", { interfaces: [{ name: "eth0", address: "127.0.0.9" }] });
+  // 127.0.0.110: port 1234 on 127.0.0.1 belongs to `npm start` in another test.
+  const run = await runApp("tests/sim/apps/async-chains.ts", { interfaces: [{ name: "eth0", address: "127.0.0.110" }] });
   const client = await UdpClient.open();
   try {
     await run.waitFor(/^start done after 25 rounds$/);
@@ -35,7 +35,7 @@ test("async chains bounce between promises and timers to the end, from start-up,
       run.logs.filter((line) => line.startsWith("state ")),
       ["state 0 after await", "state 200 after await", "state 201 after await", "state 1 after await"],
     );
-    await client.send("ping", 1234, "127.0.0.9");
+    await client.send("ping", 1234, "127.0.0.110");
     await client.waitReplies(1, 5000);
     t.is(client.replies[0].data.toString(), "async:ping");
     run.sim.agent("bounce", 10);

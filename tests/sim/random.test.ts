@@ -29,20 +29,20 @@ async function firstEphemeralPorts(address: string, options: Partial<SimOptions>
 }
 
 test("two simulated devices started together pick different ephemeral ports", async (t) => {
-  const [a, b] = await Promise.all([firstEphemeralPorts("127.0.0.30"), firstEphemeralPorts("127.0.0.31")]);
+  const [a, b] = await Promise.all([firstEphemeralPorts("127.0.0.116"), firstEphemeralPorts("127.0.0.117")]);
   t.log(`device A: ${a.join(", ")}; device B: ${b.join(", ")}`);
   for (const port of [...a, ...b]) t.true(port >= 49152 && port <= 65535, `port ${port}`);
   t.notDeepEqual(a, b);
 });
 
 test("two runs one after the other pick different ephemeral ports; the same seed repeats them", async (t) => {
-  const first = await firstEphemeralPorts("127.0.0.32");
-  const second = await firstEphemeralPorts("127.0.0.32");
+  const first = await firstEphemeralPorts("127.0.0.118");
+  const second = await firstEphemeralPorts("127.0.0.118");
   t.log(`run 1: ${first.join(", ")}; run 2: ${second.join(", ")}`);
   t.notDeepEqual(first, second);
   const seed = [0x12345678, 0x9abcdef0, 0x0fedcba9, 0x87654321];
-  const seeded = await firstEphemeralPorts("127.0.0.32", { seed });
-  t.deepEqual(await firstEphemeralPorts("127.0.0.32", { seed }), seeded, "a given seed gives the same ports");
+  const seeded = await firstEphemeralPorts("127.0.0.118", { seed });
+  t.deepEqual(await firstEphemeralPorts("127.0.0.118", { seed }), seeded, "a given seed gives the same ports");
 });
 
 test("the seeded generator: doubles in [0, 1) spread over the range, one sequence per seed, an all-zero seed still moves", (t) => {

@@ -20,14 +20,14 @@ function texts(peer: UdpClient): string[] {
 }
 
 test("a bound socket: five sends then close in one turn, all five arrive in order from its port", async (t) => {
-  const { run, peer } = await start("127.0.0.20");
+  const { run, peer } = await start("127.0.0.111");
   const localPort = await freePort();
   try {
     run.sim.agent("bound", { address: "127.0.0.1", port: peer.port, count: 5, localPort });
     t.is(await run.waitFor(/^bound rc /), "bound rc 0,0,0,0,0");
     await peer.waitReplies(5);
     t.deepEqual(texts(peer), ["bound 0", "bound 1", "bound 2", "bound 3", "bound 4"]);
-    t.true(peer.replies.every((r) => r.port === localPort && r.address === "127.0.0.20"));
+    t.true(peer.replies.every((r) => r.port === localPort && r.address === "127.0.0.111"));
     // The port is free again afterwards.
     run.sim.agent("bound", { address: "127.0.0.1", port: peer.port, count: 1, localPort });
     t.is(await run.waitFor(/^bound rc /, 5000, run.logs.length), "bound rc 0");
@@ -40,7 +40,7 @@ test("a bound socket: five sends then close in one turn, all five arrive in orde
 });
 
 test("an unbound socket: its first send binds, three sends then close, all three arrive from one ephemeral port", async (t) => {
-  const { run, peer } = await start("127.0.0.21");
+  const { run, peer } = await start("127.0.0.112");
   try {
     run.sim.agent("unbound", { address: "127.0.0.1", port: peer.port, count: 3 });
     t.is(await run.waitFor(/^unbound rc /), "unbound rc 0,0,0");
@@ -57,7 +57,7 @@ test("an unbound socket: its first send binds, three sends then close, all three
 });
 
 test("300 sockets that each open, send once and close in one turn: all 300 datagrams arrive, in order", async (t) => {
-  const { run, peer } = await start("127.0.0.22");
+  const { run, peer } = await start("127.0.0.113");
   try {
     run.sim.agent("many", { address: "127.0.0.1", port: peer.port, count: 300 });
     t.is(await run.waitFor(/^many rc /, 20000), "many rc 300 of 300");
@@ -73,7 +73,7 @@ test("300 sockets that each open, send once and close in one turn: all 300 datag
 });
 
 test("send, close, reopen the same port, send, close in one turn: both arrive, in order, from that port", async (t) => {
-  const { run, peer } = await start("127.0.0.23");
+  const { run, peer } = await start("127.0.0.114");
   const localPort = await freePort();
   try {
     run.sim.agent("reopen", { address: "127.0.0.1", port: peer.port, localPort });
@@ -88,7 +88,7 @@ test("send, close, reopen the same port, send, close in one turn: both arrive, i
 });
 
 test("ECMA-419 socket: write() three times then close() in one turn, bound and unbound: every datagram arrives", async (t) => {
-  const { run, peer } = await start("127.0.0.24");
+  const { run, peer } = await start("127.0.0.115");
   const localPort = await freePort();
   try {
     run.sim.agent("ecma419", { address: "127.0.0.1", port: peer.port, count: 3, localPort });
