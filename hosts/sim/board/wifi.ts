@@ -4,16 +4,12 @@
  * `connection` 200/300/400/500, `onChanged("connection" | "address")` with
  * `this` the instance, `connect()` errors ("already connecting", "SSID
  * required", "connect failed" when the simulator made the radio fail).
- *
- * One impnet extension, as the emulated `ethernet` module's "unhappy"
- * message: when the simulator makes the radio fail or recover, a read-only
- * `unhappy` property changes and `onChanged("unhappy")` is called (before
- * the "connection" change a failure brings). Stock Moddable has neither: on
- * an ESP32 a failed radio shows only as a drop and `connect()` throwing.
+ * As on an ESP32, a radio that fails shows only as a drop (200) and
+ * `connect()` throwing until it recovers; there is no event for either.
  */
 import { board, type LinkObserver } from "./board";
 
-type OnChanged = (this: WiFi, property: "connection" | "address" | "unhappy") => void;
+type OnChanged = (this: WiFi, property: "connection" | "address") => void;
 
 const NAME = "wl0";
 
@@ -35,11 +31,6 @@ export default class WiFi implements LinkObserver {
     if (this.connected) return 400;
     if (this.connecting) return 300;
     return 200;
-  }
-
-  /** impnet extension: the radio failed (the simulator's `link wl0 unhappy`) and has not recovered. */
-  get unhappy(): boolean {
-    return board().iface(NAME)?.failed === true;
   }
 
   get address(): string | undefined {
@@ -81,7 +72,6 @@ export default class WiFi implements LinkObserver {
     if (name !== NAME || this.closed) return;
     const before = this.connection;
     const hadAddress = this.gotAddress;
-    const onChanged = this.onChanged;
     switch (event) {
       case "link-up":
         if (!this.connecting) return; // not joining: the radio ignores the AP
@@ -93,23 +83,16 @@ export default class WiFi implements LinkObserver {
         this.gotAddress = true;
         break;
       case "link-down":
-        this.connecting = false;
-        this.connected = false;
-        this.gotAddress = false;
-        break;
       case "unhappy":
         this.connecting = false;
         this.connected = false;
         this.gotAddress = false;
-        if (onChanged !== undefined) onChanged.call(this, "unhappy");
         break;
-      case "recover":
-        if (onChanged !== undefined) onChanged.call(this, "unhappy");
-        return;
       default:
         return;
     }
-    if (onChanged === undefined || this.closed) return;
+    const onChanged = this.onChanged;
+    if (onChanged === undefined) return;
     if (this.connection !== before) onChanged.call(this, "connection");
     if (!hadAddress && this.gotAddress && !this.closed) onChanged.call(this, "address");
   }

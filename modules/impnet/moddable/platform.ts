@@ -60,15 +60,9 @@ export interface WifiInstance419 {
   disconnect(): void;
   configure(options: { static?: { address: string; mask: string; gateway: string } | false }): void;
   close(): void;
-  /**
-   * impnet extension (the XS simulator's emulation): true while the radio
-   * has failed; its changes come with `onChanged("unhappy")`. Undefined on
-   * stock Moddable.
-   */
-  readonly unhappy?: boolean;
 }
 export type WifiConstructor419 = new (options: {
-  onChanged?: (this: WifiInstance419, property: "connection" | "address" | "unhappy") => void;
+  onChanged?: (this: WifiInstance419, property: "connection" | "address") => void;
 }) => WifiInstance419;
 
 /** ECMA-419 WiFi `connection` values. */

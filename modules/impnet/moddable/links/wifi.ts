@@ -9,15 +9,14 @@
  *   connection 400   → WIFI_LINK_UP, then WIFI_DHCPING
  *   connection 500   → CONNECTED
  *   connection 200   → WIFI_STOPPED (dropped); rejoins after `RECONNECT_MS`
- *   connect() throws → WIFI_STOPPED_UNHAPPY; tried again every
- *                      `RETRY_AFTER_FAILURE_MS`
+ *   connect() throws → WIFI_STOPPED_UNHAPPY, with the error in server.error;
+ *                      tried again every `RETRY_AFTER_FAILURE_MS`
  *   no SSID          → WIFI_STOPPED, with the reason in server.error
  *
  * WIFI_SCANNING is never reported: ECMA-419's `connect()` scans inside the
- * join and has no state for it. Where the platform tells that the radio
- * failed or recovered (the `unhappy` extension of the simulator's emulated
- * WiFi), the link goes to WIFI_STOPPED_UNHAPPY at once and rejoins as soon
- * as the radio recovers.
+ * join and has no state for it. ECMA-419 WiFi has no event for a failed
+ * radio: it shows as a drop (WIFI_STOPPED), then as the rejoin failing
+ * (WIFI_STOPPED_UNHAPPY); a recovered radio is found by the next retry.
  */
 import WiFi from "embedded:network/interface/wifi";
 import Timer from "timer";
@@ -63,7 +62,6 @@ class WifiLink extends ModdableLink {
     this.wifi = new WiFiModule({
       onChanged(property) {
         if (property === "connection") link.connectionChanged();
-        else if (property === "unhappy") link.healthChanged();
       },
     });
     const fixed = config.staticConfig;
@@ -86,7 +84,7 @@ class WifiLink extends ModdableLink {
         this.report("joining");
         break;
       case WIFI_DISCONNECTED:
-        // A failed radio drops the connection too: it stays UNHAPPY until it works again.
+        // Already failing: the retry is scheduled; a drop does not make it any less unhappy.
         if (this.phase === "unhappy") break;
         this.report("no-link");
         this.scheduleReconnect(RECONNECT_MS);
@@ -94,16 +92,6 @@ class WifiLink extends ModdableLink {
     }
   }
 
-  /** The platform says the radio failed or recovered (the `unhappy` extension). */
-  healthChanged(): void {
-    if (this.wifi.unhappy === true) {
-      this.report("unhappy", "the WiFi radio failed");
-      this.scheduleReconnect(RETRY_AFTER_FAILURE_MS);
-    } else if (this.phase === "unhappy") {
-      this.cancelReconnect();
-      this.join();
-    }
-  }
 
   join(): void {
     this.reconnect = undefined;
