@@ -72,7 +72,12 @@ export interface InterfaceDescriptor {
 
 /** Receives link phase changes. Called asynchronously, never from inside `openLink`. */
 export interface LinkListener {
-  linkPhase(phase: LinkPhase): void;
+  /**
+   * The link is now in `phase`. `reason` says why, when the link knows
+   * something the app cannot see in the state alone (for example why a WiFi
+   * link will never join); the core reports it through `server.error`.
+   */
+  linkPhase(phase: LinkPhase, reason?: string): void;
 }
 
 /**

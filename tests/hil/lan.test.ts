@@ -8,7 +8,7 @@
 import test from "ava";
 import { join } from "node:path";
 import { root } from "../support/sim";
-import { waitOutput, type Finished } from "../support/process";
+import { finished as finish, waitOutput } from "../support/process";
 import { createLan, netnsUnavailable, type NamespaceLan } from "../support/netns";
 import type { BroadcastReport, EchoReport } from "../../hosts/peer/types";
 import { metrics } from "./target";
@@ -16,16 +16,6 @@ import { metrics } from "./target";
 const SIM = join(root, "hosts", "sim", "bin.js");
 const PEER = join(root, "hosts", "peer", "bin.js");
 const reason = netnsUnavailable();
-
-function finish(child: ReturnType<NamespaceLan["spawn"]>): Promise<Finished> {
-  return new Promise((resolve) => {
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 if (reason !== null) {
   test(`namespace LAN cases skipped: ${reason}`, (t) => {

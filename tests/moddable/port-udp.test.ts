@@ -405,6 +405,25 @@ test.serial("close() closes the emulated socket once, frees the port and stops d
   t.deepEqual(calls, []);
 });
 
+test.serial("send() == 0 then close() in the same turn: the platform took every datagram before the close, and the peer gets them in order", (t) => {
+  const { device, mb, iface, io } = connected();
+  const peer = io.peer(PEER, PEER_PORT);
+  const bound = iface.openudp(null, PORT);
+  for (let i = 0; i < 3; i++) t.is(bound.send(PEER, PEER_PORT, `bound ${i}`), 0);
+  bound.close();
+  const unbound = iface.openudp();
+  t.is(unbound.send(PEER, PEER_PORT, "unbound"), 0);
+  unbound.close();
+  t.deepEqual(
+    io.sent.map((d) => d.handle),
+    [io.closed[0], io.closed[0], io.closed[0], io.closed[1]],
+    "each write() reached the platform (lwIP copies it at once) before its socket's close()",
+  );
+  mb.advance(1);
+  t.deepEqual(peer.texts(), ["bound 0", "bound 1", "bound 2", "unbound"]);
+  t.is(device.runtime.ports.size, 0);
+});
+
 test.serial("close() of a socket that never bound touches nothing on the platform", (t) => {
   const { iface, io } = connected();
   const socket = iface.openudp();

@@ -142,6 +142,25 @@ test("consecutive datagrams arrive in order", (t) => {
   t.deepEqual(peer.texts(), Array.from({ length: 20 }, (_, i) => `#${i}`));
 });
 
+test("send() == 0 then close() in the same turn: every datagram still reaches the peer, in order (bound, unbound, many sockets)", (t) => {
+  const { iface, world } = connectedDevice();
+  const peer = world.lan.peer(PEER, PEER_PORT);
+  const bound = iface.openudp(null, 1234);
+  for (let i = 0; i < 3; i++) t.is(bound.send(PEER, PEER_PORT, `bound ${i}`), 0);
+  bound.close();
+  const unbound = iface.openudp();
+  t.is(unbound.send(PEER, PEER_PORT, "unbound"), 0);
+  unbound.close();
+  for (let i = 0; i < 300; i++) {
+    const socket = iface.openudp();
+    t.is(socket.send(PEER, PEER_PORT, `many ${i}`), 0);
+    socket.close();
+  }
+  deliver(world);
+  t.deepEqual(peer.texts(), ["bound 0", "bound 1", "bound 2", "unbound", ...Array.from({ length: 300 }, (_, i) => `many ${i}`)]);
+  t.deepEqual(world.device.boundPorts(), [], "every port was freed");
+});
+
 // ---------------------------------------------------------------- closed socket
 
 test("send on a closed socket throws and sends nothing", (t) => {

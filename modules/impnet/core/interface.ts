@@ -195,14 +195,20 @@ export class NetInterface implements LinkListener, Task {
     return error instanceof Error ? error : new Error(`${method}: ${String(error)}`);
   }
 
-  /** @internal Host: the link moved to `phase`. */
-  linkPhase(phase: LinkPhase): void {
+  /** @internal Host: the link moved to `phase` (`reason`: why, when the link can tell). */
+  linkPhase(phase: LinkPhase, reason?: string): void {
     this.phase = phase;
     if (phase === "connected") this.learnAddress();
     const next = STATES[this.kind][phase];
     if (next === this.state) return;
+    // The state imp.net.open() is about to announce comes first, even when the link moves on
+    // before the announcement's turn: the callback always sees STARTING before anything else.
+    if (this.announcePending) {
+      this.announcePending = false;
+      this.notify();
+    }
     this.state = next;
-    this.announcePending = false;
+    if (reason !== undefined) this.runtime.log.error(`imp.net: interface ${this.name} is in state ${next}: ${reason}`);
     this.notify();
   }
 

@@ -210,11 +210,11 @@ export class FakeLink implements Link, Station {
     steps.forEach((phase, i) => this.schedulePhase(step * (i + 1), phase));
   }
 
-  /** Test control: report `phase` now (e.g. "no-link" when the cable is pulled). */
-  set(phase: LinkPhase): void {
+  /** Test control: report `phase` now (e.g. "no-link" when the cable is pulled), with the link's `reason` if given. */
+  set(phase: LinkPhase, reason?: string): void {
     this.phase = phase;
     this.phases.push(phase);
-    if (!this.closed) this.listener?.linkPhase(phase);
+    if (!this.closed) this.listener?.linkPhase(phase, reason);
   }
 
   /** Test control: walk the bring-up sequence again (cable plugged back in). */

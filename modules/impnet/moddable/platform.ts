@@ -27,6 +27,12 @@ export interface UdpOptions419 {
   port?: number;
   onReadable?: (this: UdpSocket419, count: number) => void;
   target?: unknown;
+  /**
+   * impnet extension: the interface ("eth0", "wl0") the socket belongs to,
+   * as lwIP's `udp_bind_netif`. The XS simulator's emulation honours it;
+   * stock Moddable ignores it and binds IP_ADDR_ANY (docs/compatibility.md §6).
+   */
+  interface?: string;
 }
 
 export type UdpConstructor419 = new (options: UdpOptions419) => UdpSocket419;
