@@ -2,7 +2,7 @@
  * `impnet-sim [--iface eth0=ADDRESS[/PREFIX]] [--iface wl0=…] [--rate-limit]
  *             [--config KEY=VALUE]… APP.ts|APP.js`
  *
- * Runs APP on the XS engine with real UDP. `server.log` lines go to stdout,
+ * Runs APP on the XS engine with real UDP. `server.log` and `trace()` lines go to stdout,
  * `server.error` lines to stderr; control commands are read from stdin.
  */
 import { createInterface } from "node:readline";
@@ -16,7 +16,7 @@ Runs APP (an impnet app) on the XS engine, with real UDP sockets on this host.
                                  (default: eth0=127.0.0.1/8; on loopback 127.0.0.0/8 counts as the LAN)
   --rate-limit                   enforce impOS's outgoing limit (100-packet burst, 25 packets/s)
   --config KEY=VALUE             extra mc/config value for the app (e.g. ssid=office for wl0)
-stdout: server.log lines; stderr: server.error lines and simulator notes.
+stdout: server.log and trace() lines; stderr: server.error lines and simulator notes.
 stdin commands: link IFACE down | link IFACE up | link IFACE unhappy | dhcp IFACE delay MS | agent NAME JSON | quit`;
 
 class UsageError extends Error {}
@@ -91,6 +91,7 @@ async function main(): Promise<void> {
       rateLimit: args.rateLimit,
       config: args.config,
       onLog: (line) => process.stdout.write(`${line}\n`),
+      onTrace: (line) => process.stdout.write(`${line}\n`),
       onError: (line) => process.stderr.write(`${line}\n`),
       onNote: (line) => process.stderr.write(`impnet-sim: ${line}\n`),
       onAgent: (name, data) => process.stderr.write(`impnet-sim: agent.send ${name} ${JSON.stringify(data)}\n`),

@@ -11,6 +11,7 @@ import { rmSync } from "node:fs";
 import { XsEngine, type Meter, type Reply } from "./engine";
 import { bundleApp, type Bundle } from "./bundle";
 import * as P from "./protocol";
+import { TraceLines } from "./trace-lines";
 import type { BoardInterfaceSpec } from "./board/board";
 
 /** A simulated interface: `eth0` or `wl0`, on an address this host owns. */
@@ -42,6 +43,8 @@ export interface SimOptions {
   meterLimit?: number;
   onLog?: (line: string) => void;
   onError?: (line: string) => void;
+  /** `trace()` (and `print()`) output, one line per "\n"; text before a newline waits for it. */
+  onTrace?: (line: string) => void;
   /** Simulator diagnostics (not app output). */
   onNote?: (line: string) => void;
   onAgent?: (name: string, data: unknown) => void;
@@ -198,10 +201,12 @@ export class Simulator {
   private readonly addressTexts = new Map<number, string>();
   private readonly maxQueued: number;
   private readonly maxBatch: number;
+  private readonly traceLines: TraceLines;
 
   private constructor(private readonly options: SimOptions) {
     this.maxQueued = options.maxQueuedPackets ?? 50_000;
     this.maxBatch = options.maxBatchPackets ?? 256;
+    this.traceLines = new TraceLines((line) => options.onTrace?.(line));
     const specs = options.interfaces ?? [{ name: "eth0", address: "127.0.0.1" }];
     this.interfaces = specs.map((spec) => {
       const addressNumber = P.addressToNumber(spec.address);
@@ -487,6 +492,7 @@ export class Simulator {
           at += 5 + length;
           if (level === P.LOG_INFO) this.options.onLog?.(text);
           else if (level === P.LOG_ERROR) this.options.onError?.(this.bundle === undefined ? text : this.bundle.mapStack(text));
+          else if (level === P.LOG_TRACE) this.traceLines.push(text);
           else this.note(text);
           break;
         }
@@ -783,6 +789,7 @@ export class Simulator {
     if (this.stopping) return;
     this.stopping = true;
     const text = this.bundle === undefined ? raw : this.bundle.mapStack(raw);
+    this.traceLines.flush();
     this.options.onCrash?.(text);
     this.engine.kill();
     this.end(1, text.split("\n")[0]);
@@ -790,6 +797,7 @@ export class Simulator {
 
   private end(code: number, reason: string): void {
     this.stopping = true;
+    this.traceLines.flush();
     if (this.wakeTimer !== undefined) clearTimeout(this.wakeTimer);
     for (const iface of this.interfaces) this.cancelBringUp(iface);
     for (const handle of [...this.groups.keys()]) this.closeGroup(handle);

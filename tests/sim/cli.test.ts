@@ -47,6 +47,28 @@ test("an app that does not compile is a one-line error naming the file and line"
   t.regex(lines[0], /^impnet-sim: .*broken\.js:3:\d+: /);
 });
 
+test("trace() prints one stdout line per newline, unprefixed, in order with server.log; text without a newline waits for one", async (t) => {
+  const result = await runCli(["tests/sim/apps/trace.js"], "quit\n");
+  t.is(result.code, 0);
+  t.deepEqual(result.stdout.split("\n"), [
+    "hello",
+    "one 2 true",
+    "no newline yet ... done",
+    "a",
+    "b",
+    "conversation: bubble",
+    "centered",
+    "print 1 null",
+    "trace.name=trace length=1",
+    "before server.log",
+    "server.log between traces",
+    "after server.log",
+    "held until the simulator stops",
+    "",
+  ]);
+  t.notRegex(result.stderr, /xs print|binary bubbles/);
+});
+
 test("an interface address this host does not own is refused", async (t) => {
   const result = await runCli(["--iface", "eth0=10.255.255.254/24", "main.ts"]);
   t.is(result.code, 1);
