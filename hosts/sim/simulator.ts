@@ -7,9 +7,8 @@
  * that arrived since the last one); sends come back in the command's reply.
  */
 import { createSocket, type Socket } from "node:dgram";
-import { rmSync } from "node:fs";
 import { XsEngine, type Meter, type Reply } from "./engine";
-import { bundleApp, type Bundle } from "./bundle";
+import { bundleApp, removeBundle, type Bundle } from "./bundle";
 import * as P from "./protocol";
 import { TraceLines } from "./trace-lines";
 import type { BoardInterfaceSpec } from "./board/board";
@@ -250,12 +249,13 @@ export class Simulator {
   static async start(options: SimOptions): Promise<Simulator> {
     await checkInterfaces(options.interfaces ?? [{ name: "eth0", address: "127.0.0.1" }]);
     const bundle = await bundleApp(options.app);
-    const sim = new Simulator(options);
+    let sim: Simulator | undefined;
     try {
+      sim = new Simulator(options);
       await sim.load(bundle);
     } catch (error) {
-      sim.engine.kill();
-      rmSync(bundle.dir, { recursive: true, force: true });
+      sim?.engine.kill();
+      removeBundle(bundle);
       throw error;
     }
     return sim;
@@ -801,7 +801,7 @@ export class Simulator {
     if (this.wakeTimer !== undefined) clearTimeout(this.wakeTimer);
     for (const iface of this.interfaces) this.cancelBringUp(iface);
     for (const handle of [...this.groups.keys()]) this.closeGroup(handle);
-    if (this.bundle !== undefined) rmSync(this.bundle.dir, { recursive: true, force: true });
+    if (this.bundle !== undefined) removeBundle(this.bundle);
     this.finish({ code, reason });
   }
 }
