@@ -6,6 +6,8 @@
 #   make sim-moddable                              build for lin and run in Moddable's mcsim
 #   make check-moddable                            resolve every host's manifests and type-check
 #                                                  our TypeScript against the SDK's typings
+#   make test-moddable-io [MCSIM=1]                the SDK's own UDP tests against the simulator's
+#                                                  emulation (and, with MCSIM=1, on lin in mcsim)
 #   make sim | test | bench                        npm start / npm test / npm run bench
 #
 # Options: PLATFORM=esp32/esp32s3 (Moddable platform/subplatform; default esp32 for
@@ -36,7 +38,7 @@ export IMPNET_HOST := $(HOST)
 
 MCCONFIG = mcconfig $(DEBUG_FLAG) -m -p $(PLATFORM) -o $(OUT) $(APP) $(CONFIG_ARGS)
 
-.PHONY: build deploy xsbug sim-moddable check-moddable sim test bench require-sdk require-idf require-host clean
+.PHONY: build deploy xsbug sim-moddable check-moddable test-moddable-io sim test bench require-sdk require-idf require-host clean
 
 require-host:
 	@case " $(HOSTS) " in *" $(HOST) "*) ;; *) echo "impnet: unknown HOST '$(HOST)' (choose one of: $(HOSTS))" >&2; exit 2;; esac
@@ -87,6 +89,15 @@ check-moddable: require-sdk
 	  for config in $$(find $$dir/tmp -path '*/modules/*-tsconfig.json' | grep -e '/impnet' -e '/main-tsconfig'); do \
 	    tsc -p $$config --noEmit || exit 1; done; \
 	  echo "   manifests resolved, TypeScript checked"; rm -rf $$dir; done
+
+# The Moddable SDK's own ECMA-419 UDP tests, read from $MODDABLE/tests/modules/io/socket/udp (never
+# copied), run unmodified against the simulator's emulation of embedded:io/socket/udp and, with MCSIM=1,
+# on Moddable's lin build in mcsim; prints a per-test table (tools/moddable-io-tests.ts).
+test-moddable-io:
+	@if [ -z "$$MODDABLE" ]; then \
+	  echo "impnet: MODDABLE is not set; the SDK's tests are read from \$$MODDABLE/tests (see README.md, 'Running on hardware')" >&2; \
+	  exit 1; fi
+	npx tsx tools/moddable-io-tests.ts $(if $(filter 1,$(MCSIM)),--mcsim)
 
 sim:
 	npm start

@@ -8,7 +8,7 @@
  * Nothing from the SDK is copied: everything is read from $MODDABLE.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 /** An installed Moddable SDK. */
@@ -52,6 +52,7 @@ function environment(sdk: ModdableSdk, projectRoot: string): NodeJS.ProcessEnv {
  * and returns the path of the app's mc.so. `config` adds mc/config values.
  */
 export function buildForLin(sdk: ModdableSdk, projectRoot: string, manifest: string, outDir: string, config: Record<string, string> = {}): string {
+  mkdirSync(outDir, { recursive: true }); // mcconfig refuses a missing -o directory
   const args = ["-m", "-p", "lin", "-o", outDir, manifest, ...Object.entries(config).map(([k, v]) => `${k}=${v}`)];
   const built = spawnSync("mcconfig", args, { encoding: "utf8", env: environment(sdk, projectRoot), maxBuffer: 64 << 20 });
   if (built.status !== 0) {
