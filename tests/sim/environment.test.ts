@@ -151,9 +151,6 @@ const NOT_PROVIDED: Record<string, string> = {
   "Float16Array.prototype (the object itself)": "as above",
   "RegExp.prototype.unicodeSets": "the v flag is RegExp syntax of the engine itself; xsnap's XS 13 cannot compile it",
   "ModuleSource.prototype.options": "XS's internal module options; nothing an app uses",
-  "JSON.rawJSON": "not provided yet",
-  "JSON.isRawJSON": "not provided yet",
-  "Atomics.waitAsync": "not provided yet",
 };
 
 const moddable: Environment = new Map(Object.entries(MODDABLE_LISTS).map(([label, names]) => [label, new Set(names === "" ? [] : names.split(","))]));

@@ -8,6 +8,7 @@
  * in docs/compatibility.md §5.
  */
 import { bridge } from "./bridge";
+import { board } from "../board/board";
 import { installTrace } from "./globals/trace";
 import { installModdableAdditions } from "./globals/moddable";
 import { installPromiseAdditions } from "./globals/promise";
@@ -18,6 +19,8 @@ import { installBinaryAdditions } from "./globals/binary";
 import { installTextAdditions } from "./globals/text";
 import { installNumberAdditions } from "./globals/numbers";
 import { installErrorAdditions } from "./globals/errors";
+import { installJsonAdditions } from "./globals/json";
+import { installAtomicsAdditions } from "./globals/atomics";
 
 installTrace((text) => bridge().trace(text));
 installModdableAdditions();
@@ -29,3 +32,8 @@ installBinaryAdditions();
 installTextAdditions();
 installNumberAdditions();
 installErrorAdditions();
+installJsonAdditions();
+installAtomicsAdditions({
+  set: (callback, ms) => board().setTimer(callback, ms, 0),
+  clear: (timer) => board().clearTimer(timer),
+});

@@ -306,6 +306,50 @@ async function main() {
   check("sumPrecise subnormal", () => Math.sumPrecise([5e-324, 5e-324]), 1e-323);
   check("sumPrecise not a number", () => Math.sumPrecise([1, "2"]), "threw TypeError");
 
+  // ---- JSON
+  check("rawJSON", () => {
+    const r = JSON.rawJSON("1e1000");
+    return [JSON.isRawJSON(r), Object.isFrozen(r), Object.getPrototypeOf(r), r.rawJSON, JSON.isRawJSON({ rawJSON: "1" })];
+  }, [true, true, null, "1e1000", false]);
+  check("stringify writes raw JSON as is", () => JSON.stringify({ big: JSON.rawJSON("12345678901234567890"), list: [JSON.rawJSON('"s"'), 1] }), '{"big":12345678901234567890,"list":["s",1]}');
+  check("stringify raw JSON with a replacer function", () => JSON.stringify([1, 2], (k, v) => (k === "0" ? JSON.rawJSON("true") : v)), "[true,2]");
+  check("stringify raw JSON with a property list", () => JSON.stringify({ a: 1, b: JSON.rawJSON("2"), c: 3 }, ["b", "a"]), '{"b":2,"a":1}');
+  check("stringify raw JSON with space", () => JSON.stringify({ a: JSON.rawJSON("1") }, null, 1), '{\n "a": 1\n}');
+  check("stringify without raw JSON is unchanged", () => JSON.stringify({ s: "\u0000x", n: [1, null] }), '{"s":"\\u0000x","n":[1,null]}');
+  check("rawJSON refuses objects, padding, empty", () => ["{}", " 1", "1\n", "", "[1]"].map((t) => {
+    try {
+      JSON.rawJSON(t);
+      return "made";
+    } catch (e) {
+      return e.constructor.name;
+    }
+  }), ["SyntaxError", "SyntaxError", "SyntaxError", "SyntaxError", "SyntaxError"]);
+
+  // ---- Atomics.waitAsync
+  check("waitAsync not-equal and timed-out at once", () => {
+    const ia = new Int32Array(new SharedArrayBuffer(8));
+    return [Atomics.waitAsync(ia, 0, 1), Atomics.waitAsync(ia, 1, 0, 0)];
+  }, [{ async: false, value: "not-equal" }, { async: false, value: "timed-out" }]);
+  await checkAsync("waitAsync woken by notify", async () => {
+    const ia = new Int32Array(new SharedArrayBuffer(8));
+    const first = Atomics.waitAsync(ia, 1, 0);
+    const second = Atomics.waitAsync(ia, 1, 0, 60_000);
+    const woken = [Atomics.notify(ia, 1, 1), Atomics.notify(ia, 1)];
+    return [first.async, woken, await first.value, await second.value];
+  }, [true, [1, 1], "ok", "ok"]);
+  check("waitAsync needs a shared Int32Array", () => [
+    () => Atomics.waitAsync(new Int32Array(4), 0, 0),
+    () => Atomics.waitAsync(new Int16Array(new SharedArrayBuffer(8)), 0, 0),
+    () => Atomics.waitAsync(new Int32Array(new SharedArrayBuffer(8)), 2, 0),
+  ].map((f) => {
+    try {
+      f();
+      return "ok";
+    } catch (e) {
+      return e.constructor.name;
+    }
+  }), ["TypeError", "TypeError", "RangeError"]);
+
   // ---- errors
   check("Error.isError", () => [new Error("x"), new TypeError("t"), new (class extends Error {})(), {}, Object.create(Error.prototype), null, "Error"].map((v) => Error.isError(v)), [true, true, true, false, false, false, false]);
   trace(`checks done ${count}\n`);
