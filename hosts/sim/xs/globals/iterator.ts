@@ -231,33 +231,52 @@ function limitOf(iterator: object, limit: unknown): number {
   return integer;
 }
 
+/** The `this` of a helper taking a function: an object, its function (checked, closing on failure), its Iterator Record. */
+function withCallback(self: unknown, fn: unknown, name: string): { O: object; fn: Callback; record: IteratorRecord } {
+  const O = thisIterator(self);
+  requireCallable(O, fn, name);
+  return { O, fn, record: getIteratorDirect(O) };
+}
+
+/** Each value from a lazy helper's source with its counter, until the source is done. */
+function* values(record: IteratorRecord): Generator<[unknown, number], void, unknown> {
+  for (let counter = 0; ; counter++) {
+    const value = stepValue(record);
+    if (value === DONE) return;
+    yield [value, counter];
+  }
+}
+
+/**
+ * The eager helpers' loop (forEach, some, every, find): calls `fn(value, counter)`
+ * for each value; when `stop(result)` says so, closes the source and returns
+ * that value. `found` is false when the source ran out instead.
+ */
+function visit(self: unknown, callback: unknown, stop: (result: unknown) => boolean): { found: boolean; value: unknown } {
+  const { O, fn, record } = withCallback(self, callback, "predicate");
+  for (let counter = 0; ; counter++) {
+    const value = stepValue(record);
+    if (value === DONE) return { found: false, value: undefined };
+    const index = counter;
+    if (stop(closingOnThrow(O, () => fn(value, index)))) {
+      closeIterator(O);
+      return { found: true, value };
+    }
+  }
+}
+
 const prototypeMethods = {
   map(this: unknown, mapper: unknown): object {
-    const O = thisIterator(this);
-    requireCallable(O, mapper, "mapper");
-    const fn: Callback = mapper;
-    const record = getIteratorDirect(O);
+    const { O, fn, record } = withCallback(this, mapper, "mapper");
     function* run(): Generator<unknown, void, unknown> {
-      for (let counter = 0; ; counter++) {
-        const value = stepValue(record);
-        if (value === DONE) return;
-        const mapped = closingOnThrow(O, () => fn(value, counter));
-        yield* yieldClosing(O, mapped);
-      }
+      for (const [value, counter] of values(record)) yield* yieldClosing(O, closingOnThrow(O, () => fn(value, counter)));
     }
     return makeHelper(run(), O);
   },
   filter(this: unknown, predicate: unknown): object {
-    const O = thisIterator(this);
-    requireCallable(O, predicate, "predicate");
-    const fn: Callback = predicate;
-    const record = getIteratorDirect(O);
+    const { O, fn, record } = withCallback(this, predicate, "predicate");
     function* run(): Generator<unknown, void, unknown> {
-      for (let counter = 0; ; counter++) {
-        const value = stepValue(record);
-        if (value === DONE) return;
-        if (closingOnThrow(O, () => fn(value, counter))) yield* yieldClosing(O, value);
-      }
+      for (const [value, counter] of values(record)) if (closingOnThrow(O, () => fn(value, counter))) yield* yieldClosing(O, value);
     }
     return makeHelper(run(), O);
   },
@@ -288,23 +307,14 @@ const prototypeMethods = {
         if (remaining !== Infinity) remaining--;
         if (stepValue(record) === DONE) return;
       }
-      for (;;) {
-        const value = stepValue(record);
-        if (value === DONE) return;
-        yield* yieldClosing(O, value);
-      }
+      for (const [value] of values(record)) yield* yieldClosing(O, value);
     }
     return makeHelper(run(), O);
   },
   flatMap(this: unknown, mapper: unknown): object {
-    const O = thisIterator(this);
-    requireCallable(O, mapper, "mapper");
-    const fn: Callback = mapper;
-    const record = getIteratorDirect(O);
+    const { O, fn, record } = withCallback(this, mapper, "mapper");
     function* run(): Generator<unknown, void, unknown> {
-      for (let counter = 0; ; counter++) {
-        const value = stepValue(record);
-        if (value === DONE) return;
+      for (const [value, counter] of values(record)) {
         const inner = closingOnThrow(O, () => getIteratorFlattenable(fn(value, counter), "reject"));
         for (;;) {
           const innerValue = closingOnThrow(O, () => stepValue(inner));
@@ -331,9 +341,7 @@ const prototypeMethods = {
     return makeHelper(run(), O);
   },
   reduce(this: unknown, reducer: unknown, ...rest: unknown[]): unknown {
-    const O = thisIterator(this);
-    requireCallable(O, reducer, "reducer");
-    const record = getIteratorDirect(O);
+    const { O, fn, record } = withCallback(this, reducer, "reducer");
     let accumulator: unknown;
     let counter: number;
     if (rest.length === 0) {
@@ -349,68 +357,27 @@ const prototypeMethods = {
       if (value === DONE) return accumulator;
       const previous = accumulator;
       const index = counter;
-      accumulator = closingOnThrow(O, () => reducer(previous, value, index));
+      accumulator = closingOnThrow(O, () => fn(previous, value, index));
     }
   },
   toArray(this: unknown): unknown[] {
-    const O = thisIterator(this);
-    const record = getIteratorDirect(O);
+    const record = getIteratorDirect(thisIterator(this));
     const items: unknown[] = [];
     for (let value = stepValue(record); value !== DONE; value = stepValue(record)) items.push(value);
     return items;
   },
   forEach(this: unknown, fn: unknown): undefined {
-    const O = thisIterator(this);
-    requireCallable(O, fn, "fn");
-    const record = getIteratorDirect(O);
-    for (let counter = 0; ; counter++) {
-      const value = stepValue(record);
-      if (value === DONE) return undefined;
-      const index = counter;
-      closingOnThrow(O, () => fn(value, index));
-    }
+    visit(this, fn, () => false);
+    return undefined;
   },
   some(this: unknown, predicate: unknown): boolean {
-    const O = thisIterator(this);
-    requireCallable(O, predicate, "predicate");
-    const record = getIteratorDirect(O);
-    for (let counter = 0; ; counter++) {
-      const value = stepValue(record);
-      if (value === DONE) return false;
-      const index = counter;
-      if (closingOnThrow(O, () => predicate(value, index))) {
-        closeIterator(O);
-        return true;
-      }
-    }
+    return visit(this, predicate, Boolean).found;
   },
   every(this: unknown, predicate: unknown): boolean {
-    const O = thisIterator(this);
-    requireCallable(O, predicate, "predicate");
-    const record = getIteratorDirect(O);
-    for (let counter = 0; ; counter++) {
-      const value = stepValue(record);
-      if (value === DONE) return true;
-      const index = counter;
-      if (!closingOnThrow(O, () => predicate(value, index))) {
-        closeIterator(O);
-        return false;
-      }
-    }
+    return !visit(this, predicate, (result) => !result).found;
   },
   find(this: unknown, predicate: unknown): unknown {
-    const O = thisIterator(this);
-    requireCallable(O, predicate, "predicate");
-    const record = getIteratorDirect(O);
-    for (let counter = 0; ; counter++) {
-      const value = stepValue(record);
-      if (value === DONE) return undefined;
-      const index = counter;
-      if (closingOnThrow(O, () => predicate(value, index))) {
-        closeIterator(O);
-        return value;
-      }
-    }
+    return visit(this, predicate, Boolean).value;
   },
 };
 
