@@ -5,7 +5,10 @@
 #   make xsbug   HOST=…                            build, flash and attach the xsbug debugger
 #   make sim-moddable                              build for lin and run in Moddable's mcsim
 #   make check-moddable                            resolve every host's manifests and type-check
-#                                                  our TypeScript against the SDK's typings
+#                                                  our TypeScript against the SDK's typings; then check-esp32
+#   make check-esp32                               ESP32 builds up to the JavaScript image (preload, heap,
+#                                                  size), then the C files they add: preprocessed and parsed
+#                                                  against ESP-IDF v6.0 headers (IDF_SOURCES, ESP_ETH_DRIVERS)
 #   make test-moddable-io [MCSIM=1]                the SDK's own UDP tests against the simulator's
 #                                                  emulation (and, with MCSIM=1, on lin in mcsim)
 #   make sim | test | bench                        npm start / npm test / npm run bench
@@ -38,7 +41,7 @@ export IMPNET_HOST := $(HOST)
 
 MCCONFIG = mcconfig $(DEBUG_FLAG) -m -p $(PLATFORM) -o $(OUT) $(APP) $(CONFIG_ARGS)
 
-.PHONY: build deploy xsbug sim-moddable check-moddable test-moddable-io sim test bench require-sdk require-idf require-host clean
+.PHONY: build deploy xsbug sim-moddable check-moddable check-esp32 test-moddable-io sim test bench require-sdk require-idf require-host clean
 
 require-host:
 	@case " $(HOSTS) " in *" $(HOST) "*) ;; *) echo "impnet: unknown HOST '$(HOST)' (choose one of: $(HOSTS))" >&2; exit 2;; esac
@@ -89,6 +92,13 @@ check-moddable: require-sdk
 	  for config in $$(find $$dir/tmp -path '*/modules/*-tsconfig.json' | grep -e '/impnet' -e '/main-tsconfig'); do \
 	    tsc -p $$config --noEmit || exit 1; done; \
 	  echo "   manifests resolved, TypeScript checked"; rm -rf $$dir; done
+	@$(MAKE) --no-print-directory check-esp32
+
+# Needs no ESP-IDF toolchain: see docs/esp32.md §4. IDF_SOURCES (default IDF_PATH) is an ESP-IDF v6.0
+# checkout and ESP_ETH_DRIVERS one of espressif/esp-eth-drivers; without them only the JavaScript half runs.
+# The C stage also needs clang, python3-kconfiglib and libnewlib-dev (Debian packages).
+check-esp32: require-sdk
+	tsx tools/esp32/check.ts
 
 # The Moddable SDK's own ECMA-419 UDP tests, read from $MODDABLE/tests/modules/io/socket/udp (never
 # copied), run unmodified against the simulator's emulation of embedded:io/socket/udp and, with MCSIM=1,
