@@ -134,7 +134,9 @@ test.serial("a crash at start-up prints the XS stack and exits non-zero", async 
 });
 
 test.serial("npm start serves UDP echo on 127.0.0.1:1234; stdin commands drive the link; quit stops it", async (t) => {
-  const child = spawn("npm", ["start", "--silent"], { cwd: root });
+  // Its own process group: npm does not pass a kill on to the simulator it started, which would
+  // otherwise outlive the test holding port 1234 (it ignores the end of stdin by design).
+  const child = spawn("npm", ["start", "--silent"], { cwd: root, detached: true });
   try {
     const ready = await waitOutput(child, /echo: listening on 127\.0\.0\.1:1234/);
     t.regex(ready, /echo: listening on 127\.0\.0\.1:1234 \(broadcast 127\.255\.255\.255\)/);
@@ -158,6 +160,12 @@ test.serial("npm start serves UDP echo on 127.0.0.1:1234; stdin commands drive t
     child.stdin.write("quit\n");
     t.is(await exited, 0);
   } finally {
-    child.kill();
+    if (child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, "SIGTERM");
+      } catch {
+        // the group has already gone
+      }
+    }
   }
 });
