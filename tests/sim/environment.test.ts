@@ -4,7 +4,7 @@
  * built-in constructor and prototype, and some intrinsics; run in the simulator,
  * its output must contain every name the same probe printed in Moddable's runtime.
  *
- * MODDABLE is that probe's output, recorded from Moddable's runtime:
+ * MODDABLE_LISTS is that probe's output, recorded from Moddable's runtime:
  * Moddable SDK 8.2.3, lin release build in mcsim, 2026-12-02 (tools/xs-environment.ts moddable --ts)
  * Regenerate it with `MODDABLE=… npx tsx tools/xs-environment.ts moddable --ts`.
  */
