@@ -4,7 +4,7 @@
  */
 import test from "ava";
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { root, UdpClient } from "../support/sim";
@@ -70,6 +70,25 @@ test.serial("--no-typecheck runs a TypeScript app with type errors", async (t) =
   const result = await runCli(["--no-typecheck", "tests/sim/apps/type-error.ts"], "quit\n");
   t.is(result.code, 0);
   t.is(result.stdout, "ran with port 1234 and undefined\ntrace ran\n");
+});
+
+test.serial("a clean type-check is remembered only while the app is unchanged: an edit that breaks it is caught", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "cli-app-"));
+  try {
+    const app = join(dir, "app.ts");
+    writeFileSync(app, 'import { server } from "impnet";\nserver.log("clean");\n');
+    for (let run = 0; run < 2; run++) {
+      const clean = await runCli([app], "quit\n");
+      t.is(clean.code, 0, clean.stderr);
+      t.is(clean.stdout, "clean\n");
+    }
+    writeFileSync(app, 'import { server } from "impnet";\nconst text: string = 42;\nserver.log(text);\n');
+    const broken = await runCli([app]);
+    t.is(broken.code, 1);
+    t.regex(broken.stderr, /app\.ts:2:7: error TS2322: /);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.serial("no impnet-sim-* temporary directory is left behind, whatever ends the run", async (t) => {
