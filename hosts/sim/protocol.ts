@@ -15,7 +15,7 @@
  *
  * XS → supervisor (reply): records:
  *   SEND     u32 handle, u32 to, u16 port, u32 length, bytes
- *   LOG      u8 level (LOG_INFO, LOG_ERROR, LOG_NOTE), u32 length, UTF-8
+ *   LOG      u8 level (LOG_INFO, LOG_ERROR, LOG_NOTE, LOG_TRACE), u32 length, UTF-8
  *   CLOSE    u32 handle
  *   LINKSTART u8 length, interface name
  *   WAKE     f64 board ms of the next timer, or -1
@@ -60,6 +60,8 @@ export const STATS = 9;
 export const LOG_INFO = 0;
 export const LOG_ERROR = 1;
 export const LOG_NOTE = 2;
+/** `trace()` text as written: not a line (the supervisor joins and splits it). */
+export const LOG_TRACE = 3;
 
 export const BIND = 66;
 /** Bytes of a BIND request before the records it carries. */

@@ -8,10 +8,10 @@
  */
 import { randomBytes } from "node:crypto";
 import { createSocket, type Socket } from "node:dgram";
-import { rmSync } from "node:fs";
 import { XsEngine, type Meter, type Reply } from "./engine";
-import { bundleApp, type Bundle } from "./bundle";
+import { bundleApp, removeBundle, type Bundle } from "./bundle";
 import * as P from "./protocol";
+import { TraceLines } from "./trace-lines";
 import type { BoardInterfaceSpec } from "./board/board";
 
 /** A simulated interface: `eth0` or `wl0`, on an address this host owns. */
@@ -49,6 +49,8 @@ export interface SimOptions {
   seed?: readonly number[];
   onLog?: (line: string) => void;
   onError?: (line: string) => void;
+  /** `trace()` (and `print()`) output, one line per "\n"; text before a newline waits for it. */
+  onTrace?: (line: string) => void;
   /** Simulator diagnostics (not app output). */
   onNote?: (line: string) => void;
   onAgent?: (name: string, data: unknown) => void;
@@ -221,10 +223,12 @@ export class Simulator {
   private readonly addressTexts = new Map<number, string>();
   private readonly maxQueued: number;
   private readonly maxBatch: number;
+  private readonly traceLines: TraceLines;
 
   private constructor(private readonly options: SimOptions) {
     this.maxQueued = options.maxQueuedPackets ?? 50_000;
     this.maxBatch = options.maxBatchPackets ?? 256;
+    this.traceLines = new TraceLines((line) => options.onTrace?.(line));
     const specs = options.interfaces ?? [{ name: "eth0", address: "127.0.0.1" }];
     this.interfaces = specs.map((spec) => {
       const addressNumber = P.addressToNumber(spec.address);
@@ -268,12 +272,13 @@ export class Simulator {
   static async start(options: SimOptions): Promise<Simulator> {
     await checkInterfaces(options.interfaces ?? [{ name: "eth0", address: "127.0.0.1" }]);
     const bundle = await bundleApp(options.app);
-    const sim = new Simulator(options);
+    let sim: Simulator | undefined;
     try {
+      sim = new Simulator(options);
       await sim.load(bundle);
     } catch (error) {
-      sim.engine.kill();
-      rmSync(bundle.dir, { recursive: true, force: true });
+      sim?.engine.kill();
+      removeBundle(bundle);
       throw error;
     }
     return sim;
@@ -517,6 +522,7 @@ export class Simulator {
           at += 5 + length;
           if (level === P.LOG_INFO) this.options.onLog?.(text);
           else if (level === P.LOG_ERROR) this.options.onError?.(this.bundle === undefined ? text : this.bundle.mapStack(text));
+          else if (level === P.LOG_TRACE) this.traceLines.push(text);
           else this.note(text);
           break;
         }
@@ -831,6 +837,7 @@ export class Simulator {
     if (this.stopping) return;
     this.stopping = true;
     const text = this.bundle === undefined ? raw : this.bundle.mapStack(raw);
+    this.traceLines.flush();
     this.options.onCrash?.(text);
     this.engine.kill();
     this.end(1, text.split("\n")[0]);
@@ -838,10 +845,11 @@ export class Simulator {
 
   private end(code: number, reason: string): void {
     this.stopping = true;
+    this.traceLines.flush();
     if (this.wakeTimer !== undefined) clearTimeout(this.wakeTimer);
     for (const iface of this.interfaces) this.cancelBringUp(iface);
     for (const handle of [...this.groups.keys()]) this.closeGroup(handle);
-    if (this.bundle !== undefined) rmSync(this.bundle.dir, { recursive: true, force: true });
+    if (this.bundle !== undefined) removeBundle(this.bundle);
     this.finish({ code, reason });
   }
 }

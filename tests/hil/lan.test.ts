@@ -13,6 +13,7 @@ import { createLan, netnsUnavailable, type NamespaceLan } from "../support/netns
 import type { BroadcastReport, EchoReport } from "../../hosts/peer/types";
 import { metrics } from "./target";
 
+// --no-typecheck: `npm test` type-checks these apps already; the CLI's check is tested in tests/sim/cli.test.ts.
 const SIM = join(root, "hosts", "sim", "bin.js");
 const PEER = join(root, "hosts", "peer", "bin.js");
 const reason = netnsUnavailable();
@@ -31,7 +32,7 @@ if (reason !== null) {
 
   test.serial("main.ts in the simulator answers unicast and subnet-broadcast echoes across the LAN", async (t) => {
     const device = lan.address(0);
-    const sim = lan.spawn(0, process.execPath, [SIM, "--iface", `eth0=${device}/24`, "main.ts"], root);
+    const sim = lan.spawn(0, process.execPath, [SIM, "--no-typecheck", "--iface", `eth0=${device}/24`, "main.ts"], root);
     try {
       t.regex(await waitOutput(sim, /echo: listening on/), new RegExp(`echo: listening on ${device.replace(/\./g, "\\.")}:1234 \\(broadcast ${lan.broadcast.replace(/\./g, "\\.")}\\)`));
       const echo = finish(lan.spawn(1, process.execPath, [PEER, "echo", "--target", `${device}:1234`, "--count", "2000", "--size", "512", "--json"], root));
@@ -59,7 +60,7 @@ if (reason !== null) {
 
   test.serial("toAddress tells unicast from broadcast on a real LAN", async (t) => {
     const device = lan.address(0);
-    const sim = lan.spawn(0, process.execPath, [SIM, "--iface", `eth0=${device}/24`, "tests/sim/apps/tostate.ts"], root);
+    const sim = lan.spawn(0, process.execPath, [SIM, "--no-typecheck", "--iface", `eth0=${device}/24`, "tests/sim/apps/tostate.ts"], root);
     try {
       await waitOutput(sim, /^ready /m);
       const script = `
@@ -79,7 +80,7 @@ if (reason !== null) {
 
   test.serial("on a LAN the strict impOS rule holds: a loopback destination is refused", async (t) => {
     const device = lan.address(0);
-    const sim = lan.spawn(0, process.execPath, [SIM, "--iface", `eth0=${device}/24`, "tests/sim/apps/lifecycle.ts"], root);
+    const sim = lan.spawn(0, process.execPath, [SIM, "--no-typecheck", "--iface", `eth0=${device}/24`, "tests/sim/apps/lifecycle.ts"], root);
     try {
       await waitOutput(sim, /^open 1234$/m);
       sim.stdin.write('agent send {"address": "127.0.0.1", "port": 9, "text": "x"}\n');

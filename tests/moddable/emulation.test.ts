@@ -681,6 +681,56 @@ test.serial("Net.get('MAC'), 'DNS' from config, and undefined for what ESP32 doe
   t.deepEqual(Net.get("DNS"), []);
 });
 
+test.serial("Net.resolve: a name other than localhost or an address fails on the next turn with callback(name, undefined), this = globalThis", (t) => {
+  const mb = new MemoryBoard();
+  const calls: Array<[unknown, unknown[]]> = [];
+  Net.resolve("pool.ntp.org", function (this: unknown, ...args: unknown[]) {
+    calls.push([this, args]);
+  });
+  t.deepEqual(calls, [], "never synchronously (modResolve.c posts the answer to the VM)");
+  mb.flush();
+  t.deepEqual(calls, [[globalThis, ["pool.ntp.org", undefined]]]);
+  mb.advance(60_000);
+  t.is(calls.length, 1, "answered once");
+});
+
+test.serial("Net.resolve: localhost and names in lwIP's inet_aton forms answer with the dotted quad", (t) => {
+  const mb = new MemoryBoard();
+  const answers = new Map<string, unknown>();
+  const names = ["localhost", "127.0.0.1", "10.0.0.7 trailing", "0x7f.1", "0177.0.0.01", "10.258", "192.168.257", "3232235777"];
+  for (const name of names) Net.resolve(name, (n: string, address?: string) => answers.set(n, address));
+  mb.flush();
+  t.deepEqual(Object.fromEntries(answers), {
+    localhost: "127.0.0.1",
+    "127.0.0.1": "127.0.0.1",
+    "10.0.0.7 trailing": "10.0.0.7",
+    "0x7f.1": "127.0.0.1",
+    "0177.0.0.01": "127.0.0.1",
+    "10.258": "10.0.1.2",
+    "192.168.257": "192.168.1.1",
+    "3232235777": "192.168.1.1",
+  });
+});
+
+test.serial("Net.resolve: what lwIP's inet_aton refuses fails (empty, 256+ characters, parts too large, octal 8, junk, IPv6)", (t) => {
+  const mb = new MemoryBoard();
+  const answers = new Map<string, unknown>();
+  const names = ["", "a".repeat(256), "256.0.0.1", "1.2.3.256", "1.2.65536", "08.1.1.1", "1.2.3.4x", "1.2.3.4.5", "::1", ".1.2.3", "LOCALHOST"];
+  for (const name of names) Net.resolve(name, (n: string, address?: string) => answers.set(n, address));
+  mb.flush();
+  t.is(answers.size, names.length);
+  for (const name of names) t.is(answers.get(name), undefined, JSON.stringify(name));
+});
+
+test.serial("Net.resolve: the name is converted with ToString (a Symbol throws TypeError at once)", (t) => {
+  const mb = new MemoryBoard();
+  const answers: unknown[][] = [];
+  Net.resolve(2130706433 as unknown as string, (...args: unknown[]) => answers.push(args));
+  t.throws(() => Net.resolve(Symbol("host") as unknown as string, () => {}), { instanceOf: TypeError });
+  mb.flush();
+  t.deepEqual(answers, [["2130706433", "127.0.0.1"]]);
+});
+
 // ================================================================ timer, time, config
 
 test.serial("Timer.set(cb) runs on the next turn with the timer as argument and this = globalThis", (t) => {

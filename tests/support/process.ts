@@ -50,9 +50,13 @@ export function finished(child: ChildProcessWithoutNullStreams): Promise<Finishe
 }
 
 /** Runs a command to completion, feeding `input` on stdin. */
-export function run(command: string, args: string[], options: { cwd?: string; input?: string; timeoutMs?: number } = {}): Promise<Finished> {
+export function run(
+  command: string,
+  args: string[],
+  options: { cwd?: string; input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<Finished> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd });
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));

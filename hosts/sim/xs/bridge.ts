@@ -139,6 +139,11 @@ export class Bridge implements BoardIO, LogSink {
     this.line(P.LOG_ERROR, line);
   }
 
+  /** `trace()` text, as written (the supervisor splits it into lines). */
+  trace(text: string): void {
+    this.line(P.LOG_TRACE, text);
+  }
+
   // ---- agent channel ----
 
   /** @internal */

@@ -4,6 +4,7 @@
  * `handleCommand`, and registers the app to run on the START command.
  * The supervisor's bundler appends `boot(() => import(APP))`.
  */
+import "./moddable-globals";
 import { startBridge, type SimSettings } from "./bridge";
 
 interface SimGlobals {
