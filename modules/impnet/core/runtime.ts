@@ -234,6 +234,8 @@ export class Runtime {
   limiter: RateLimiter | null = null;
   rateLimitErrorCode = SEND_ERROR_RATE_LIMITED;
   unhandled: UnhandledExceptionHandler | null = null;
+  /** Datagrams read and dropped because their socket's interface was not CONNECTED (diagnostics). */
+  droppedNotConnected = 0;
   private hostInstance: Host | undefined;
   private agentListening = false;
 

@@ -261,8 +261,9 @@ export class FakeLink implements Link, Station {
 
   accepts(d: Datagram): boolean {
     const own = this.ownAddresses();
-    if (own === undefined) return false;
     const to = parseIPv4(d.to);
+    // With a carrier but no address (DHCP running), lwIP still takes limited broadcasts.
+    if (own === undefined) return to === 0xffffffff && (this.phase === "link-up" || this.phase === "addressing");
     return to === own.address || to === own.broadcast || to === 0xffffffff;
   }
 
