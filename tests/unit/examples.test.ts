@@ -8,14 +8,19 @@ import { fakeWorld, type FakeWorld } from "../../modules/impnet/fake/network";
 import { bundleApp, loadApp } from "../support/bundle";
 
 const DEVICE = "192.168.1.10";
+/** The relay's LAN: the seed sends to 192.168.0.1, so the device sits on 192.168.0.0/24 (impOS reaches only its own subnet). */
+const RELAY_DEVICE = "192.168.0.10";
+
+function relayWorld(): FakeWorld {
+  return fakeWorld([{ name: "eth0", kind: "ethernet", address: RELAY_DEVICE, macaddress: "02:00:00:00:00:01" }]);
+}
 
 /** Lets the fake LAN run for `ms` virtual milliseconds (bring-up takes 30 ms). */
 function run(world: FakeWorld, ms = 100): void {
   world.lan.clock.advance(ms);
 }
 
-async function start(entry: string): Promise<FakeWorld> {
-  const world = fakeWorld();
+async function start(entry: string, world: FakeWorld = entry.includes("relay") ? relayWorld() : fakeWorld()): Promise<FakeWorld> {
   await loadApp(entry, world.host);
   run(world);
   return world;
@@ -46,7 +51,7 @@ test("each load of an app is a fresh device on its own fake world", async (t) =>
 // ---------------------------------------------------------------- relay
 
 test("relay: opens port 1234 once connected and relays agent 'relay.data' to 192.168.0.1:1234", async (t) => {
-  const world = fakeWorld();
+  const world = relayWorld();
   await loadApp("examples/relay.ts", world.host);
   t.deepEqual(world.device.boundPorts(), [], "nothing is bound before the interface is connected");
   run(world);
@@ -56,13 +61,13 @@ test("relay: opens port 1234 once connected and relays agent 'relay.data' to 192
   world.agent.post("relay.data", "second");
   run(world, 10);
   t.deepEqual(peer.texts(), ["hello LAN", "second"]);
-  t.is(peer.received[0].from, DEVICE);
+  t.is(peer.received[0].from, RELAY_DEVICE);
   t.is(peer.received[0].fromPort, 1234);
   t.deepEqual(world.log.errors, []);
 });
 
 test("relay: data before the interface is connected is refused with a server.error line", async (t) => {
-  const world = fakeWorld();
+  const world = relayWorld();
   await loadApp("examples/relay.ts", world.host);
   world.agent.post("relay.data", "too early");
   world.lan.clock.flush();
@@ -72,12 +77,12 @@ test("relay: data before the interface is connected is refused with a server.err
 
 test("relay: 'relay.target' redirects the data and logs the new target", async (t) => {
   const world = await start("examples/relay.ts");
-  const pc = world.lan.peer("192.168.1.50", 6000);
+  const pc = world.lan.peer("192.168.0.50", 6000);
   const fixed = world.lan.peer("192.168.0.1", 1234);
-  world.agent.post("relay.target", { address: "192.168.1.50", port: 6000 });
+  world.agent.post("relay.target", { address: "192.168.0.50", port: 6000 });
   world.agent.post("relay.data", "to the PC");
   run(world, 10);
-  t.deepEqual(world.log.lines, ["relay: sending to 192.168.1.50:6000"]);
+  t.deepEqual(world.log.lines, ["relay: sending to 192.168.0.50:6000"]);
   t.deepEqual(pc.texts(), ["to the PC"]);
   t.deepEqual(fixed.texts(), []);
 });
@@ -183,7 +188,7 @@ test("echo: ignores datagrams for other destinations (limited broadcast 255.255.
 
 test("echo: echoes binary payloads byte for byte, and an empty datagram", async (t) => {
   const world = await start("examples/echo.ts");
-  const pc = world.lan.peer("10.0.0.2", 5000);
+  const pc = world.lan.peer("192.168.1.2", 5000);
   const bytes = new Uint8Array(1400).map((_, i) => (i * 7) & 255);
   pc.send(DEVICE, 1234, bytes);
   pc.send(DEVICE, 1234, new Uint8Array(0));
@@ -191,7 +196,7 @@ test("echo: echoes binary payloads byte for byte, and an empty datagram", async 
   t.is(pc.received.length, 2);
   t.deepEqual(pc.received[0].data, bytes);
   t.is(pc.received[1].data.length, 0);
-  t.deepEqual(world.log.lines, ["Received 1400bytes from 10.0.0.2:5000", "Received 0bytes from 10.0.0.2:5000"]);
+  t.deepEqual(world.log.lines, ["Received 1400bytes from 192.168.1.2:5000", "Received 0bytes from 192.168.1.2:5000"]);
 });
 
 test("echo: closes on ETHERNET_STOPPED_NO_LINK and answers again after CONNECTED", async (t) => {
