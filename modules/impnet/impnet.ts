@@ -7,11 +7,10 @@
  *
  * The host this runs on (ESP32, Moddable's simulator, the XS simulator) is
  * chosen at build time: each host's manifest maps the `impnet/host` module.
+ * Hosts start the app once its primary interface is CONNECTED, as impOS
+ * does (`impnet/boot`), unless told to start it at once.
  */
-import host from "impnet/host";
-import { createRuntime } from "impnet/core/runtime";
-
-const device = createRuntime(host);
+import { device } from "impnet/device";
 
 /** impOS `imp`: `imp.net`, `imp.wakeup()`, `imp.cancelwakeup()` and `imp.onunhandledexception()`. */
 export const imp = device.imp;
