@@ -5,7 +5,10 @@
 #   make xsbug   HOST=…                            build, flash and attach the xsbug debugger
 #   make sim-moddable                              build for lin and run in Moddable's mcsim
 #   make check-moddable                            resolve every host's manifests and type-check
-#                                                  our TypeScript against the SDK's typings
+#                                                  our TypeScript against the SDK's typings; then check-esp32
+#   make check-esp32                               ESP32 builds up to the JavaScript image (preload, heap,
+#                                                  size), then the C files they add: preprocessed and parsed
+#                                                  against ESP-IDF v6.0 headers (IDF_SOURCES, ESP_ETH_DRIVERS)
 #   make sim | test | bench                        npm start / npm test / npm run bench
 #
 # Options: PLATFORM=esp32/esp32s3 (Moddable platform/subplatform; default esp32 for
@@ -36,7 +39,7 @@ export IMPNET_HOST := $(HOST)
 
 MCCONFIG = mcconfig $(DEBUG_FLAG) -m -p $(PLATFORM) -o $(OUT) $(APP) $(CONFIG_ARGS)
 
-.PHONY: build deploy xsbug sim-moddable check-moddable sim test bench require-sdk require-idf require-host clean
+.PHONY: build deploy xsbug sim-moddable check-moddable check-esp32 sim test bench require-sdk require-idf require-host clean
 
 require-host:
 	@case " $(HOSTS) " in *" $(HOST) "*) ;; *) echo "impnet: unknown HOST '$(HOST)' (choose one of: $(HOSTS))" >&2; exit 2;; esac
@@ -87,6 +90,13 @@ check-moddable: require-sdk
 	  for config in $$(find $$dir/tmp -path '*/modules/*-tsconfig.json' | grep -e '/impnet' -e '/main-tsconfig'); do \
 	    tsc -p $$config --noEmit || exit 1; done; \
 	  echo "   manifests resolved, TypeScript checked"; rm -rf $$dir; done
+	@$(MAKE) --no-print-directory check-esp32
+
+# Needs no ESP-IDF toolchain: see docs/esp32.md §4. IDF_SOURCES (default IDF_PATH) is an ESP-IDF v6.0
+# checkout and ESP_ETH_DRIVERS one of espressif/esp-eth-drivers; without them only the JavaScript half runs.
+# The C stage also needs clang, python3-kconfiglib and libnewlib-dev (Debian packages).
+check-esp32: require-sdk
+	tsx tools/esp32/check.ts
 
 sim:
 	npm start

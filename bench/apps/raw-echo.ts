@@ -4,7 +4,7 @@
  * mc/config "port" (default 1234).
  */
 import UDP from "embedded:io/socket/udp";
-import Ethernet from "ethernet";
+import Ethernet from "embedded:network/interface/ethernet";
 import config from "mc/config";
 
 const port = Number((config as Record<string, unknown>).port ?? 1234);
@@ -18,7 +18,8 @@ function onReadable(this: UDP): void {
   }
 }
 
-new Ethernet(function (message: string) {
-  if (message === "gotIP" && socket === undefined) socket = new UDP({ port, onReadable });
+new Ethernet({
+  onChanged(this: Ethernet) {
+    if (this.connection === 500 && socket === undefined) socket = new UDP({ port, onReadable });
+  },
 });
-Ethernet.start();

@@ -1,6 +1,6 @@
 /** Benchmark baseline: the raw ECMA-419 echo on K sockets (see multi-echo.ts). */
 import UDP from "embedded:io/socket/udp";
-import Ethernet from "ethernet";
+import Ethernet from "embedded:network/interface/ethernet";
 import config from "mc/config";
 
 const settings = config as Record<string, unknown>;
@@ -16,7 +16,8 @@ function onReadable(this: UDP): void {
   }
 }
 
-new Ethernet(function (message: string) {
-  if (message === "gotIP" && sockets.length === 0) for (let i = 0; i < count; i++) sockets.push(new UDP({ port: base + i, onReadable }));
+new Ethernet({
+  onChanged(this: Ethernet) {
+    if (this.connection === 500 && sockets.length === 0) for (let i = 0; i < count; i++) sockets.push(new UDP({ port: base + i, onReadable }));
+  },
 });
-Ethernet.start();

@@ -1,7 +1,7 @@
 /**
  * Compiles an app and impnet into one script for the XS engine: esbuild,
  * with the module names a Moddable manifest would map (`impnet`,
- * `impnet/host`, `embedded:io/socket/udp`, `ethernet`, `timer`, …) resolved
+ * `impnet/host`, `embedded:io/socket/udp`, `embedded:network/interface/ethernet`, `timer`, …) resolved
  * to impnet's sources and to the simulator's emulated Moddable modules.
  */
 import { build, type Plugin } from "esbuild";
@@ -22,7 +22,7 @@ const MODULES: Record<string, string> = {
   "impnet/host": join(here, "xs", "host.ts"),
   "embedded:io/socket/udp": join(boardDir, "udp.ts"),
   "embedded:network/interface/wifi": join(boardDir, "wifi.ts"),
-  ethernet: join(boardDir, "ethernet.ts"),
+  "embedded:network/interface/ethernet": join(boardDir, "ethernet.ts"),
   net: join(boardDir, "net.ts"),
   timer: join(boardDir, "timer.ts"),
   time: join(boardDir, "time.ts"),
@@ -43,7 +43,7 @@ export function simulatorModule(specifier: string): string | undefined {
 const modulePlugin: Plugin = {
   name: "impnet-modules",
   setup(b) {
-    b.onResolve({ filter: /^(impnet(\/.*)?|embedded:.*|ethernet|net|timer|time|mc\/config)$/ }, (args) => {
+    b.onResolve({ filter: /^(impnet(\/.*)?|embedded:.*|net|timer|time|mc\/config)$/ }, (args) => {
       const path = simulatorModule(args.path);
       return path === undefined ? undefined : { path };
     });

@@ -1,8 +1,8 @@
 /**
  * The emulated Moddable modules (hosts/sim/board) against the observable
  * behaviour moddable-platform.md records for the SDK on ESP32: ECMA-419 UDP
- * (§1.2–1.5, the SDK's own tests §1.10), legacy `ethernet` (§3.4), ECMA-419
- * WiFi (§3.1), `net` (§3.5), `timer` (§6.1), `time`, `mc/config` (§5.1, §7.2).
+ * (§1.2–1.5, the SDK's own tests §1.10), ECMA-419 Ethernet (docs/esp32.md §2),
+ * ECMA-419 WiFi (§3.1), `net` (§3.5), `timer` (§6.1), `time`, `mc/config` (§5.1, §7.2).
  *
  * Each test installs a fresh in-memory board; the modules keep one installed
  * board per process, so every test here is serial.
@@ -22,7 +22,7 @@ const PEER = "192.168.1.50";
 /** A board whose eth0 was started (lwIP has a default netif) and, unless `link` is false, is up with its address. */
 function started(link = true): MemoryBoard {
   const mb = new MemoryBoard();
-  Ethernet.start();
+  new Ethernet({});
   if (link) mb.linkUp("eth0");
   return mb;
 }
@@ -71,13 +71,13 @@ test.serial("UDP: port 0 or no port binds an ephemeral port at once (lwIP)", (t)
   );
 });
 
-test.serial("UDP: Error('no network') before any interface was started; works once Ethernet.start() ran", (t) => {
+test.serial("UDP: Error('no network') before any interface was started; works once an Ethernet instance installed the driver", (t) => {
   const mb = new MemoryBoard();
   const error = t.throws(() => new UDP({ port: 1234 }));
   t.is(error?.constructor, Error);
   t.is(error?.message, "no network");
   t.deepEqual(mb.io.binds, [], "no bind was attempted");
-  Ethernet.start();
+  new Ethernet({});
   new UDP({ port: 1234 });
   t.deepEqual(mb.io.binds, [{ handle: mb.io.binds[0].handle, requested: 1234, port: 1234 }]);
 });
@@ -389,105 +389,156 @@ test.serial("UDP: close() drops queued packets and no onReadable follows", (t) =
   t.throws(() => mb.deliver(1234, "y", PEER, 1), { message: /no firmware socket/ });
 });
 
-// ================================================================ legacy ethernet
+// ================================================================ ECMA-419 Ethernet
 
-test.serial("Ethernet: start() throws 'Ethernet.c Ethernet device not found' when there is no eth0", (t) => {
-  const mb = new MemoryBoard({ interfaces: [WL0] });
-  const error = t.throws(() => Ethernet.start());
-  t.is(error?.message, "Ethernet.c Ethernet device not found");
-  t.deepEqual(mb.io.started, []);
+type EthernetEvent = [property: string, connection: number, self: unknown];
+
+/** An Ethernet instance recording each onChanged call with the connection it saw. */
+function ethernet(): { e: Ethernet; events: EthernetEvent[] } {
+  const events: EthernetEvent[] = [];
+  const e: Ethernet = new Ethernet({
+    onChanged(this: unknown, property) {
+      events.push([property, e.connection, this]);
+    },
+  });
+  return { e, events };
+}
+
+test.serial("Ethernet: the first instance installs the driver and starts the link; later ones share it", (t) => {
+  const mb = new MemoryBoard();
+  const { e } = ethernet();
+  t.deepEqual(mb.io.started, ["eth0"]);
+  t.true(mb.board.iface("eth0")!.started);
+  t.is(e.connection, 200);
+  t.is(e.address, undefined);
+  t.is(e.MAC, ETH0.mac);
+  new Ethernet({});
+  t.deepEqual(mb.io.started, ["eth0"], "installed once");
 });
 
-test.serial("Ethernet: start() throws when the chip failed, and starts once it recovered", (t) => {
+test.serial("Ethernet: 200 → link-up 400 → address 500 with onChanged('connection') then ('address') → link-down 200; this = instance", (t) => {
+  const mb = new MemoryBoard();
+  const { e, events } = ethernet();
+  mb.link("eth0", "link-up");
+  t.is(e.connection, 400);
+  mb.link("eth0", "address");
+  t.is(e.connection, 500);
+  t.is(e.address, ETH0.address);
+  mb.link("eth0", "link-down");
+  t.is(e.connection, 200);
+  t.deepEqual(
+    events.map(([property, connection]) => [property, connection]),
+    [["connection", 400], ["connection", 500], ["address", 500], ["connection", 200]],
+  );
+  t.true(events.every((event) => event[2] === e));
+});
+
+test.serial("Ethernet: before its IPv4 address, address is the IPv6 link-local one derived from the MAC", (t) => {
+  const mb = new MemoryBoard();
+  const { e } = ethernet();
+  mb.link("eth0", "link-up");
+  t.is(e.address, "FE80::FF:FE00:1", "EUI-64 of 02:00:00:00:00:01");
+  mb.link("eth0", "address");
+  t.is(e.address, ETH0.address);
+});
+
+test.serial("Ethernet: no chip at install: no error, connection stays 200, configure() throws 'not initialized', no link starts", (t) => {
   const mb = new MemoryBoard();
   mb.board.iface("eth0")!.failed = true;
-  t.throws(() => Ethernet.start(), { message: "Ethernet.c Ethernet device not found" });
+  const { e, events } = ethernet();
+  t.deepEqual(mb.io.started, []);
   t.false(mb.board.iface("eth0")!.started);
+  t.is(e.connection, 200);
+  t.is(e.address, undefined);
+  t.is(e.MAC, ETH0.mac, "esp_read_mac does not need the chip");
+  t.throws(() => e.configure({}), { message: "not initialized" });
+  t.throws(() => e.configure({ static: { address: ETH0.address, mask: "255.255.255.0", gateway: "0.0.0.0" } }), { message: "not initialized" });
   mb.link("eth0", "recover");
-  Ethernet.start();
-  t.true(mb.board.iface("eth0")!.started);
-  t.deepEqual(mb.io.started, ["eth0"]);
+  mb.linkUp("eth0");
+  t.deepEqual(events, [], "nothing reports the failure, and it does not recover");
+  e.connect();
+  t.is(e.connection, 300, "connect() only sets the connecting flag");
 });
 
-test.serial("Ethernet: start() starts the link once; a second start() is a no-op", (t) => {
+test.serial("Ethernet: a second instance after a failed install aborts the device (the SPI bus is already initialised)", (t) => {
   const mb = new MemoryBoard();
-  Ethernet.start();
-  Ethernet.start();
-  t.deepEqual(mb.io.started, ["eth0"]);
+  mb.board.iface("eth0")!.failed = true;
+  new Ethernet({});
+  t.throws(() => new Ethernet({}), { message: /spi_bus_initialize.*aborts/ });
 });
 
-test.serial("Ethernet: a one-argument constructor registers the callback (this = instance) for connect / gotIP twice / disconnect / unhappy", (t) => {
+test.serial("Ethernet: a chip that fails while running reads as link down; nothing else is reported", (t) => {
   const mb = new MemoryBoard();
-  const got: Array<[unknown, string, number]> = [];
-  const e = new Ethernet(function (this: unknown, ...args: unknown[]) {
-    got.push([this, args[0] as string, args.length]);
-  });
-  Ethernet.start();
-  mb.link("eth0", "link-up");
-  mb.link("eth0", "address");
-  mb.link("eth0", "link-down");
+  const { e, events } = ethernet();
+  mb.linkUp("eth0");
   mb.link("eth0", "unhappy");
+  t.is(e.connection, 200);
+  mb.link("eth0", "recover");
+  mb.linkUp("eth0");
+  t.is(e.connection, 500);
   t.deepEqual(
-    got.map((g) => g[1]),
-    ["connect", "gotIP", "gotIP", "disconnect", "unhappy"],
+    events.filter(([property]) => property === "connection").map(([, connection]) => connection),
+    [400, 500, 200, 400, 500],
   );
-  t.true(got.every((g) => g[0] === e && g[2] === 1), "this is the instance; one argument");
 });
 
-test.serial("Ethernet: the message strings match the statics", (t) => {
-  t.is(Ethernet.connected, "connect");
-  t.is(Ethernet.disconnected, "disconnect");
-  t.is(Ethernet.gotIP, "gotIP");
-  t.is(Ethernet.lostIP, "lostIP");
-});
-
-test.serial("Ethernet: a two-argument constructor registers nothing", (t) => {
+test.serial("Ethernet: connect() holds connection at 300 while linked without an address; 'already connecting' on a second call", (t) => {
   const mb = new MemoryBoard();
-  const got: string[] = [];
-  const E = Ethernet as unknown as new (...args: unknown[]) => unknown;
-  new E((m: string) => got.push(m), {});
-  Ethernet.start();
-  mb.linkUp("eth0");
-  t.deepEqual(got, []);
-});
-
-test.serial("Ethernet: no messages before start(), and none for other interfaces", (t) => {
-  const mb = new MemoryBoard();
-  const got: string[] = [];
-  new Ethernet((m: string) => got.push(m));
-  mb.linkUp("eth0");
-  t.deepEqual(got, [], "not started");
-  Ethernet.start();
-  mb.linkUp("wl0");
-  t.deepEqual(got, []);
+  const { e, events } = ethernet();
+  e.connect();
+  t.is(e.connection, 300);
+  t.throws(() => e.connect(), { message: "already connecting" });
   mb.link("eth0", "link-up");
-  t.deepEqual(got, ["connect"]);
+  t.is(e.connection, 300, "link-up is not visible while connecting");
+  t.deepEqual(events.map(([property, connection]) => [property, connection]), [["connection", 300]], "onChanged fires, connection reads 300");
+  mb.link("eth0", "address");
+  t.is(e.connection, 500);
+  mb.link("eth0", "link-down");
+  t.is(e.connection, 200, "link loss clears connecting");
 });
 
-test.serial("Ethernet: onNotify replaces the callback; close() stops callbacks", (t) => {
+test.serial("Ethernet: configure({}) is a no-op once installed; a static address is checked and a mismatch noted", (t) => {
   const mb = new MemoryBoard();
-  const first: string[] = [];
-  const second: string[] = [];
-  const e = new Ethernet((m: string) => first.push(m));
-  e.onNotify = (m: string) => second.push(m);
-  Ethernet.start();
+  const { e, events } = ethernet();
+  t.notThrows(() => e.configure({}));
+  t.throws(() => e.configure({ static: { address: "1.2.3", mask: "255.255.255.0", gateway: "0.0.0.0" } }), { instanceOf: RangeError, message: "invalid address" });
+  t.throws(() => e.configure({ static: { address: ETH0.address, mask: "x", gateway: "0.0.0.0" } }), { instanceOf: RangeError, message: "invalid mask" });
+  e.configure({ static: { address: ETH0.address, mask: "255.255.255.0", gateway: "192.168.1.1" } });
+  t.deepEqual(mb.io.notes, []);
+  e.configure({ static: { address: "192.168.1.99", mask: "255.255.255.0", gateway: "192.168.1.1" } });
+  t.is(mb.io.notes.length, 1, "the simulator notes an address it cannot honour");
+  t.deepEqual(events, [], "not linked: nothing to announce");
+});
+
+test.serial("Ethernet: with a static address, connect() reports 500 on the next turn even without a link", (t) => {
+  const mb = new MemoryBoard();
+  const { e, events } = ethernet();
+  e.configure({ static: { address: ETH0.address, mask: "255.255.255.0", gateway: "0.0.0.0" } });
+  e.connect();
+  t.is(e.connection, 200);
+  mb.advance(0);
+  t.is(e.connection, 500);
+  t.deepEqual(events.map(([property]) => property), ["connection", "address"]);
+});
+
+test.serial("Ethernet: close() stops onChanged; other interfaces' events are ignored", (t) => {
+  const mb = new MemoryBoard();
+  const { e, events } = ethernet();
+  mb.linkUp("wl0");
+  t.deepEqual(events, []);
   mb.link("eth0", "link-up");
   e.close();
   mb.link("eth0", "address");
-  t.deepEqual(first, []);
-  t.deepEqual(second, ["connect"]);
+  t.deepEqual(events.map(([, connection]) => connection), [400]);
 });
 
-test.serial("Ethernet: useStaticIP / useDHCP before start() throw 'Ethernet not initialized'; after start() they work", (t) => {
+test.serial("Ethernet: an instance made while the link is up with its address starts at 500", (t) => {
   const mb = new MemoryBoard();
-  t.throws(() => Ethernet.useStaticIP("192.168.1.10", "255.255.255.0", "192.168.1.1"), { message: "Ethernet not initialized" });
-  t.throws(() => Ethernet.useDHCP(), { message: "Ethernet not initialized" });
-  Ethernet.start();
-  Ethernet.useStaticIP(ETH0.address, "255.255.255.0", "192.168.1.1");
-  Ethernet.useDHCP();
-  t.deepEqual(mb.io.notes, []);
-  Ethernet.useStaticIP("192.168.1.99", "255.255.255.0", "192.168.1.1");
-  t.is(mb.io.notes.length, 1, "the simulator notes an address it cannot honour");
+  new Ethernet({});
+  mb.linkUp("eth0");
+  const { e, events } = ethernet();
+  t.is(e.connection, 500);
+  t.deepEqual(events, []);
 });
 
 // ================================================================ ECMA-419 WiFi

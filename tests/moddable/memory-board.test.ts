@@ -46,25 +46,24 @@ test.serial("advance: steps to each due I/O event and board timer in time order,
 
 test.serial("autoLink: startLink brings the link up (link-up, then address) after the configured delays", (t) => {
   const mb = new MemoryBoard({ autoLink: { linkUpMs: 100, addressMs: 50 } });
-  const messages: string[] = [];
-  new Ethernet((m: string) => messages.push(`${m}@${mb.now()}`));
-  Ethernet.start();
+  const changes: string[] = [];
+  const e: Ethernet = new Ethernet({ onChanged: (property) => changes.push(`${property} ${e.connection}@${mb.now()}`) });
   t.deepEqual(mb.io.started, ["eth0"]);
   mb.advance(1000);
-  t.deepEqual(messages, ["connect@100", "gotIP@150", "gotIP@150"]);
+  t.deepEqual(changes, ["connection 400@100", "connection 500@150", "address 500@150"]);
 });
 
 test.serial("autoLinks: a per-interface setting overrides autoLink (false: the test drives the link)", (t) => {
   const mb = new MemoryBoard({ autoLink: { linkUpMs: 1, addressMs: 1 } });
   mb.io.autoLinks.set("eth0", false);
-  Ethernet.start();
+  new Ethernet({});
   mb.advance(1000);
   t.false(mb.board.iface("eth0")!.linkUp);
 });
 
 test.serial("sends are recorded as copies, reach peers after the latency, and come back to own sockets on an interface address", (t) => {
   const mb = new MemoryBoard({ latency: 5 });
-  Ethernet.start();
+  new Ethernet({});
   mb.linkUp("eth0");
   const peer = mb.io.peer("192.168.1.50", 7000);
   const other = mb.io.peer("192.168.1.60", 7000);
@@ -86,7 +85,7 @@ test.serial("sends are recorded as copies, reach peers after the latency, and co
 
 test.serial("destinations: true adds the destination to packets the memory network delivers", (t) => {
   const mb = new MemoryBoard({ destinations: true });
-  Ethernet.start();
+  new Ethernet({});
   mb.linkUp("eth0");
   const u = new UDP({ port: 1234 });
   mb.io.peer("192.168.1.50", 7000).send("192.168.1.255", 1234, "b");
@@ -96,7 +95,7 @@ test.serial("destinations: true adds the destination to packets the memory netwo
 
 test.serial("nothing reaches a board interface that has no address", (t) => {
   const mb = new MemoryBoard();
-  Ethernet.start();
+  new Ethernet({});
   const u = new UDP({ port: 1234 });
   mb.io.peer("192.168.1.50", 7000).send(ETH0.address, 1234, "x");
   mb.advance(10);

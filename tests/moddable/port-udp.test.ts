@@ -85,7 +85,7 @@ test.serial("openudp: 'no network' (no interface started yet) becomes a clear im
   t.notThrows(() => iface.openudp(null, PORT), "once WiFi was started there is a network, even before CONNECTED");
 });
 
-test.serial("openudp: eth0 whose Ethernet.start() failed has no network in the same turn, and is unavailable after", (t) => {
+test.serial("openudp: eth0 whose driver did not install has no network in the same turn, and is unavailable after", (t) => {
   const device = moddableDevice();
   device.mb.board.iface("eth0")!.failed = true;
   const { iface } = openInterface(device, { interface: "eth0" });

@@ -29,7 +29,7 @@ test.serial("startOptions reads impnet_primary and impnet_start_at_once from mc/
   t.deepEqual(startOptions({ impnet_start_at_once: "true" }), { atOnce: true });
 });
 
-test.serial("the app module is imported once eth0 is CONNECTED (legacy ethernet events), and its default export is called", async (t) => {
+test.serial("the app module is imported once eth0 is CONNECTED (emulated Ethernet events), and its default export is called", async (t) => {
   const device = moddableDevice({ config: { impnet_primary: "eth0" } });
   const calls: string[] = [];
   const started = startApp(bootOn(device), { impnet_primary: "eth0" }, async () => {

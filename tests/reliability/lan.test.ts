@@ -56,7 +56,7 @@ if (reason !== null) {
       }
       t.deepEqual(report.failures, [], `${report.failureCount} failures`);
       t.is(code, 0, stderr);
-      t.true((report.matrix?.checked ?? 0) > 700);
+      t.true((report.matrix?.checked ?? 0) > 550, "the connected and no-link rows ran (unhappy rows: fake network only, see matrix.test.ts)");
       t.true((report.fuzz?.outcomes.sent ?? 0) > 0 && (report.fuzz?.outcomes.RangeError ?? 0) > 0);
     } finally {
       lan.remove();

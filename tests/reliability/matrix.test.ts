@@ -44,6 +44,13 @@ import {
 
 const ROWS = matrixRows();
 const PHASES: Phase[] = ["connected", "no-link", "unhappy"];
+/**
+ * Inside XS, eth0 runs on the emulated ECMA-419 Ethernet, which (as on ESP32)
+ * reaches ETHERNET_STOPPED_UNHAPPY only when the driver fails to install at
+ * start, never while running (docs/esp32.md §2): the "unhappy" rows run on
+ * the fake network only.
+ */
+const XS_PHASES: Phase[] = ["connected", "no-link"];
 
 function report(t: ExecutionContext, engine: string, tally: Tally): void {
   const skips = [...tally.skipReasons].map(([reason, n]) => `${n} × ${reason}`).join("; ");
@@ -149,8 +156,8 @@ async function phaseTo(harness: Harness, phase: Phase): Promise<void> {
     harness.sim.control("link eth0 up");
     await harness.waitLog(new RegExp(`^open ${harness.echoPort}$`), mark);
   } else {
-    harness.sim.control(phase === "no-link" ? "link eth0 down" : "link eth0 unhappy");
-    await harness.waitLog(phase === "no-link" ? /^state 204$/ : /^state 203$/, mark);
+    harness.sim.control("link eth0 down");
+    await harness.waitLog(/^state 204$/, mark);
   }
 }
 
@@ -166,7 +173,7 @@ test.serial("bad-input matrix inside XS (simulator, interface on loopback)", asy
     const tally: Tally = newTally();
     const outBefore = sim.stats.packetsOut;
     const inBefore = sim.stats.packetsIn;
-    for (const phase of PHASES) {
+    for (const phase of XS_PHASES) {
       if (phase !== "connected") await phaseTo(harness, phase);
       const rows = ROWS.filter((row) => row.phase === phase);
       const mark = harness.states.length;

@@ -33,8 +33,8 @@ async function phaseTo(harness: Harness, phase: Phase): Promise<void> {
     harness.sim.control("link eth0 up");
     await harness.waitLog(new RegExp(`^open ${harness.echoPort}$`), mark);
   } else {
-    harness.sim.control(phase === "no-link" ? "link eth0 down" : "link eth0 unhappy");
-    await harness.waitLog(phase === "no-link" ? /^state 204$/ : /^state 203$/, mark);
+    harness.sim.control("link eth0 down");
+    await harness.waitLog(/^state 204$/, mark);
   }
 }
 
@@ -49,7 +49,8 @@ async function main(): Promise<void> {
     if (opened.self !== address || opened.prefix !== 24) failures.push(`self is ${opened.self}/${opened.prefix}`);
     const tally = newTally();
     const outBefore = sim.stats.packetsOut;
-    for (const phase of ["connected", "no-link", "unhappy"] as Phase[]) {
+    // "unhappy" cannot be reached while running on ESP32's Ethernet (see matrix.test.ts, XS_PHASES).
+    for (const phase of ["connected", "no-link"] as Phase[]) {
       if (phase !== "connected") await phaseTo(harness, phase);
       const phaseRows = rows.filter((row) => row.phase === phase);
       const results = (await harness.request("matrix-rows", { rows: phaseRows, skipExternal: false })) as RowResult[];

@@ -32,6 +32,23 @@ test("eth0 comes up through the impOS Ethernet sequence and the socket echoes", 
   }
 });
 
+test("a zero-length datagram reaches the receive callback and is echoed as a zero-length datagram", async (t) => {
+  // impnet passes 0-byte datagrams both ways (docs/compatibility.md §2); Moddable's lin UDP drops them on receive (§3).
+  const port = await freePort();
+  const run = await runApp(APP, { config: { port: String(port) } });
+  const client = await UdpClient.open();
+  try {
+    await run.waitFor(new RegExp(`^open ${port}$`));
+    await client.send(Buffer.alloc(0), port);
+    await client.waitReplies(1);
+    t.is(client.replies[0].data.byteLength, 0);
+    t.true(run.logs.includes(`rx 127.0.0.1:${client.port} -> 127.0.0.1:${port} 0 `), "the callback saw len() 0");
+  } finally {
+    client.close();
+    await run.sim.stop();
+  }
+});
+
 test("getiptable and imp.net.info report the simulated interface", async (t) => {
   const port = await freePort();
   const run = await runApp(APP, { config: { port: String(port) } });
@@ -140,20 +157,21 @@ test("link taken down while packets are in flight: no crash, and the app recover
   }
 });
 
-test("link unhappy: ETHERNET_STOPPED_UNHAPPY, then recovery on link up", async (t) => {
+test("link unhappy (the W5500 stops answering): ETHERNET_STOPPED_NO_LINK as on ESP32, then recovery on link up", async (t) => {
+  // ESP32's ECMA-419 Ethernet has no event for a chip failing while running: its link reads as down (docs/esp32.md §2).
   const port = await freePort();
   const run = await runApp(APP, { config: { port: String(port) } });
   try {
     await run.waitFor(/^open /);
     const mark = run.logs.length;
     run.sim.control("link eth0 unhappy");
-    await run.waitFor(/^state 203$/, 5000, mark);
+    await run.waitFor(/^state 204$/, 5000, mark);
     await run.waitFor(/^closed$/, 5000, mark);
     run.sim.control("link eth0 up");
     await run.waitFor(/^open /, 5000, mark);
     t.deepEqual(
       run.logs.slice(mark).filter((l) => l.startsWith("state ")),
-      ["state 203", "state 200", "state 201", "state 1"],
+      ["state 204", "state 200", "state 201", "state 1"],
     );
   } finally {
     await run.sim.stop();

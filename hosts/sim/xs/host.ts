@@ -1,6 +1,6 @@
 /**
  * `impnet/host` in the XS simulator: the same Moddable port and link
- * drivers as the esp32-w5500 host (eth0 on the legacy `ethernet` module,
+ * drivers as the esp32-w5500 host (eth0 on ECMA-419 Ethernet,
  * wl0 on ECMA-419 WiFi), running over the emulated modules, with
  * `server.log`/`server.error` and `agent` carried to the supervisor.
  */

@@ -1,6 +1,6 @@
 import Net from "net";
 import { openUdpEndpoint } from "./udp";
-import type { NetModule } from "./platform";
+import type { InterfaceChanged419, NetModule, NetworkInterface419 } from "./platform";
 import type { Endpoint, InterfaceKind, Link, LinkAddresses, LinkConfig, LinkListener, LinkPhase, PacketReceiver } from "impnet/port";
 
 /**
@@ -70,6 +70,41 @@ export abstract class ModdableLink implements Link {
       gateway: fixed?.gateway ?? s.gateway,
       dnsserver: fixed?.dns ?? s.dns,
     };
+  }
+}
+
+/**
+ * A link on an ECMA-419 network interface (WiFi or Ethernet): the instance,
+ * its `onChanged("connection")` calls routed to `connectionChanged()`, the
+ * address it reports, and closing it with the link.
+ */
+export abstract class Interface419Link<T extends NetworkInterface419> extends ModdableLink {
+  protected readonly network: T;
+
+  /** `create` makes the instance with the `onChanged` callback it is given. */
+  constructor(
+    config: LinkConfig,
+    listener: LinkListener,
+    settings: LinkSettings,
+    create: (onChanged: InterfaceChanged419<T>) => T,
+  ) {
+    super(config, listener, settings);
+    const link = this;
+    this.network = create(function (property) {
+      if (property === "connection") link.connectionChanged();
+    });
+  }
+
+  /** Translates the instance's `connection` into link phases. */
+  abstract connectionChanged(): void;
+
+  addresses(): LinkAddresses {
+    return { ...this.configured(), address: this.config.staticConfig?.ip ?? ipv4Only(this.network.address) };
+  }
+
+  override close(): void {
+    super.close();
+    this.network.close();
   }
 }
 

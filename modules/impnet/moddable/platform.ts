@@ -31,39 +31,53 @@ export interface UdpOptions419 {
 
 export type UdpConstructor419 = new (options: UdpOptions419) => UdpSocket419;
 
-/** Messages of the legacy `ethernet` module (plus the `"unhappy"` extension, see links/ethernet.ts). */
-export type EthernetMessage = "start" | "connect" | "disconnect" | "gotIP" | "unhappy";
-
-/** Legacy `ethernet` module. */
-export interface EthernetInstance {
+/** What ECMA-419 network interfaces (`embedded:network/interface/wifi`, `…/ethernet`) have in common. */
+export interface NetworkInterface419 {
+  /** One of the `CONNECTION_*` values. */
+  readonly connection: number;
+  /** IPv4 address once assigned; ESP32 Ethernet reports the IPv6 link-local address before that. */
+  readonly address: string | undefined;
+  readonly MAC: string | undefined;
   close(): void;
 }
-export interface EthernetConstructor {
-  new (callback: (this: EthernetInstance, message: EthernetMessage) => void): EthernetInstance;
-  start(): void;
-  useStaticIP(address: string, netmask: string, gateway: string): void;
-  useDHCP(): void;
+
+/** `onChanged` of an ECMA-419 network interface, called with `this` = the instance. */
+export type InterfaceChanged419<T> = (this: T, property: "connection" | "address") => void;
+
+/** Static IPv4 settings for `configure()`. */
+export interface StaticAddress419 {
+  address: string;
+  mask: string;
+  gateway: string;
 }
 
 /** ECMA-419 `embedded:network/interface/wifi` instance. */
-export interface WifiInstance419 {
-  readonly connection: number;
-  readonly address: string | undefined;
-  readonly MAC: string | undefined;
+export interface WifiInstance419 extends NetworkInterface419 {
   connect(options: { SSID: string; password?: string }): void;
   disconnect(): void;
-  configure(options: { static?: { address: string; mask: string; gateway: string } | false }): void;
-  close(): void;
+  configure(options: { static?: StaticAddress419 | false }): void;
 }
-export type WifiConstructor419 = new (options: {
-  onChanged?: (this: WifiInstance419, property: "connection" | "address") => void;
-}) => WifiInstance419;
+export type WifiConstructor419 = new (options: { onChanged?: InterfaceChanged419<WifiInstance419> }) => WifiInstance419;
 
-/** ECMA-419 WiFi `connection` values. */
-export const WIFI_DISCONNECTED = 200;
-export const WIFI_CONNECTING = 300;
-export const WIFI_ASSOCIATED = 400;
-export const WIFI_CONNECTED = 500;
+/**
+ * ECMA-419 `embedded:network/interface/ethernet` instance (Moddable
+ * modules/io/ethernet/esp32; docs/esp32.md §2). `configure()` throws
+ * "not initialized" when the driver did not install.
+ */
+export interface EthernetInstance419 extends NetworkInterface419 {
+  connect(): void;
+  disconnect(): void;
+  configure(options: { hostname?: string; static?: StaticAddress419 | false }): void;
+}
+export type EthernetConstructor419 = new (options: { onChanged?: InterfaceChanged419<EthernetInstance419> }) => EthernetInstance419;
+
+/** ECMA-419 network interface `connection` values (WiFi and Ethernet alike). */
+export const CONNECTION_DISCONNECTED = 200;
+/** WiFi: joining. Ethernet: `connect()` was called (impnet never calls it, see links/ethernet.ts). */
+export const CONNECTION_CONNECTING = 300;
+/** WiFi associated / Ethernet link up; no address yet. */
+export const CONNECTION_LINKED = 400;
+export const CONNECTION_CONNECTED = 500;
 
 /** `net` module (`Net.get`). */
 export interface NetModule {

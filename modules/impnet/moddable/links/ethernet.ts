@@ -1,84 +1,89 @@
 /**
- * `eth0` on Moddable's legacy `ethernet` module (the documented ESP32 path,
- * used for the W5500).
+ * `eth0` on ECMA-419 `embedded:network/interface/ethernet` (Moddable
+ * modules/io/ethernet/esp32 with impnet's W5500 glue; docs/esp32.md §2).
  *
- * Messages → impOS states:
- *   "connect"    → ETHERNET_LINK_UP, then ETHERNET_DHCPING (DHCP starts with the link)
- *   "gotIP"      → CONNECTED (repeats, e.g. for the IPv6 link-local address, are dropped)
- *   "disconnect" → ETHERNET_STOPPED_NO_LINK
- *   Ethernet.start() throwing ("device not found") → ETHERNET_STOPPED_UNHAPPY
- *   "unhappy"    → ETHERNET_STOPPED_UNHAPPY. Not sent by stock Moddable (which has
- *                  no driver-failure event); the XS simulator sends it, and a
- *                  native extension could.
+ * `connection` → impOS states: 400 → ETHERNET_LINK_UP then ETHERNET_DHCPING
+ * (ESP-IDF starts DHCP on every link-up by itself), 500 → CONNECTED (IPv4
+ * and the IPv6 link-local address both assigned), 200 → ETHERNET_STOPPED_NO_LINK.
+ * impnet never calls `connect()`: it would only restart DHCP, and while its
+ * "connecting" flag is set `connection` reads 300 even with the link up, which
+ * would hide ETHERNET_LINK_UP. A driver that did not install (no chip, wrong
+ * pins) shows only as `configure()` throwing "not initialized":
+ * ETHERNET_STOPPED_UNHAPPY, until the device restarts. A chip that stops
+ * answering later reads as a link loss.
  */
-import Ethernet from "ethernet";
+import Ethernet from "embedded:network/interface/ethernet";
 import Net from "net";
 import Timer from "timer";
-import { ModdableLink, ipv4Only, platformMac, type LinkDriver, type LinkSettings } from "../link";
-import type { EthernetConstructor, EthernetInstance, EthernetMessage, NetModule, TimerModule } from "../platform";
+import { Interface419Link, platformMac, type LinkDriver, type LinkSettings } from "../link";
+import {
+  CONNECTION_CONNECTED,
+  CONNECTION_DISCONNECTED,
+  CONNECTION_LINKED,
+  type EthernetConstructor419,
+  type EthernetInstance419,
+  type NetModule,
+  type TimerModule,
+} from "../platform";
 import type { Link, LinkAddresses, LinkConfig, LinkListener } from "impnet/port";
 
-const EthernetModule = Ethernet as unknown as EthernetConstructor;
+const EthernetModule = Ethernet as unknown as EthernetConstructor419;
 const NetApi = Net as unknown as NetModule;
 const Timers = Timer as unknown as TimerModule;
 
-class EthernetLink extends ModdableLink {
-  private readonly ethernet: EthernetInstance;
+class EthernetLink extends Interface419Link<EthernetInstance419> {
+  private installed = true;
 
   constructor(
     config: LinkConfig,
     listener: LinkListener,
     settings: LinkSettings,
   ) {
-    super(config, listener, settings);
-    const link = this;
-    this.ethernet = new EthernetModule(function (message: EthernetMessage) {
-      link.message(message);
-    });
+    super(config, listener, settings, (onChanged) => new EthernetModule({ onChanged }));
+    const fixed = config.staticConfig;
     try {
-      EthernetModule.start();
-      const fixed = config.staticConfig;
-      if (fixed !== undefined) EthernetModule.useStaticIP(fixed.ip, fixed.netmask, fixed.gateway ?? "0.0.0.0");
+      // With no static address, an empty configure() changes nothing: it only tells whether the driver installed.
+      this.network.configure(fixed === undefined ? {} : { static: { address: fixed.ip, mask: fixed.netmask, gateway: fixed.gateway ?? "0.0.0.0" } });
     } catch {
-      // Driver install failed (no chip, wrong pins): phases are reported asynchronously.
-      Timers.set(() => link.report("unhappy"));
+      this.installed = false;
     }
+    // Phases are reported asynchronously; the link may already be up (connection read then).
+    const link = this;
+    Timers.set(() => (link.installed ? link.connectionChanged() : link.report("unhappy")));
   }
 
-  message(message: EthernetMessage): void {
-    switch (message) {
-      case "connect":
+  connectionChanged(): void {
+    if (!this.installed) return;
+    switch (this.network.connection) {
+      case CONNECTION_CONNECTED:
+        if (this.phase === "connected") break;
+        if (this.phase !== "addressing") {
+          this.report("link-up");
+          this.report("addressing");
+        }
+        this.report("connected");
+        break;
+      case CONNECTION_LINKED:
         this.report("link-up");
         this.report("addressing");
         break;
-      case "gotIP":
-        if (this.phase === "addressing" || this.phase === "link-up") this.report("connected");
-        break;
-      case "disconnect":
-        this.report("no-link");
-        break;
-      case "unhappy":
-        this.report("unhappy");
+      case CONNECTION_DISCONNECTED:
+        // Before the first link-up there is nothing to report: impOS stays in STARTING.
+        if (this.phase !== "starting") this.report("no-link");
         break;
     }
   }
 
-  addresses(): LinkAddresses {
+  override addresses(): LinkAddresses {
     const dns = NetApi.get("DNS");
     return {
-      ...this.configured(),
-      address: this.config.staticConfig?.ip ?? ipv4Only(NetApi.get("IP", "ethernet")),
+      ...super.addresses(),
       dnsserver: this.config.staticConfig?.dns ?? (Array.isArray(dns) && dns.length > 0 ? dns : this.settings.dns),
     };
   }
-
-  override close(): void {
-    super.close();
-    this.ethernet.close();
-  }
 }
 
-/** `eth0` through the legacy `ethernet` module. */
+/** `eth0` through ECMA-419 Ethernet. */
 export class EthernetDriver implements LinkDriver {
   readonly kind = "ethernet";
 

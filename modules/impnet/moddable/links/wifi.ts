@@ -10,17 +10,17 @@
  */
 import WiFi from "embedded:network/interface/wifi";
 import Timer from "timer";
-import { ModdableLink, ipv4Only, platformMac, type LinkDriver, type LinkSettings } from "../link";
+import { Interface419Link, platformMac, type LinkDriver, type LinkSettings } from "../link";
 import {
-  WIFI_ASSOCIATED,
-  WIFI_CONNECTED,
-  WIFI_CONNECTING,
-  WIFI_DISCONNECTED,
+  CONNECTION_CONNECTED,
+  CONNECTION_CONNECTING,
+  CONNECTION_DISCONNECTED,
+  CONNECTION_LINKED,
   type TimerModule,
   type WifiConstructor419,
   type WifiInstance419,
 } from "../platform";
-import { HostError, type Link, type LinkAddresses, type LinkConfig, type LinkListener } from "impnet/port";
+import { HostError, type Link, type LinkConfig, type LinkListener } from "impnet/port";
 
 const WiFiModule = WiFi as unknown as WifiConstructor419;
 const Timers = Timer as unknown as TimerModule;
@@ -30,8 +30,7 @@ const RECONNECT_MS = 1000;
 /** Pause before trying again after the driver refused to connect. */
 const RETRY_AFTER_FAILURE_MS = 5000;
 
-class WifiLink extends ModdableLink {
-  private readonly wifi: WifiInstance419;
+class WifiLink extends Interface419Link<WifiInstance419> {
   private readonly ssid: string | undefined;
   private readonly password: string | undefined;
   private reconnect: unknown = undefined;
@@ -41,39 +40,31 @@ class WifiLink extends ModdableLink {
     listener: LinkListener,
     settings: LinkSettings,
   ) {
-    super(config, listener, settings);
+    super(config, listener, settings, (onChanged) => new WiFiModule({ onChanged }));
     const credentials = config.wifi;
-    if (credentials !== undefined && credentials.key !== null && typeof credentials.key !== "string") {
-      throw new HostError("unavailable", "encrypted WiFi keys (blob) are not supported on Moddable; pass the key as a string");
-    }
     this.ssid = credentials?.ssid ?? settings.ssid;
     this.password = credentials === undefined ? settings.password : (credentials.key as string | null) || undefined;
-    const link = this;
-    this.wifi = new WiFiModule({
-      onChanged(property) {
-        if (property === "connection") link.connectionChanged();
-      },
-    });
     const fixed = config.staticConfig;
     if (fixed !== undefined) {
-      this.wifi.configure({ static: { address: fixed.ip, mask: fixed.netmask, gateway: fixed.gateway ?? "0.0.0.0" } });
+      this.network.configure({ static: { address: fixed.ip, mask: fixed.netmask, gateway: fixed.gateway ?? "0.0.0.0" } });
     }
+    const link = this;
     Timers.set(() => link.join());
   }
 
   connectionChanged(): void {
-    switch (this.wifi.connection) {
-      case WIFI_CONNECTED:
+    switch (this.network.connection) {
+      case CONNECTION_CONNECTED:
         this.report("connected");
         break;
-      case WIFI_ASSOCIATED:
+      case CONNECTION_LINKED:
         this.report("link-up");
         this.report("addressing");
         break;
-      case WIFI_CONNECTING:
+      case CONNECTION_CONNECTING:
         this.report("joining");
         break;
-      case WIFI_DISCONNECTED:
+      case CONNECTION_DISCONNECTED:
         this.report("no-link");
         this.scheduleReconnect(RECONNECT_MS);
         break;
@@ -88,7 +79,7 @@ class WifiLink extends ModdableLink {
       return;
     }
     try {
-      this.wifi.connect(this.password === undefined ? { SSID: this.ssid } : { SSID: this.ssid, password: this.password });
+      this.network.connect(this.password === undefined ? { SSID: this.ssid } : { SSID: this.ssid, password: this.password });
     } catch {
       // "connect failed" / "already connecting" from the driver: keep trying, as impOS does.
       this.report("unhappy");
@@ -96,17 +87,12 @@ class WifiLink extends ModdableLink {
       return;
     }
     // connect() sets connection to 300 without an onChanged call.
-    if (this.wifi.connection === WIFI_CONNECTING) this.report("joining");
-  }
-
-  addresses(): LinkAddresses {
-    return { ...this.configured(), address: this.config.staticConfig?.ip ?? ipv4Only(this.wifi.address) };
+    if (this.network.connection === CONNECTION_CONNECTING) this.report("joining");
   }
 
   override close(): void {
     super.close();
     if (this.reconnect !== undefined) Timers.clear(this.reconnect);
-    this.wifi.close();
   }
 
   private scheduleReconnect(delay: number): void {
@@ -125,6 +111,10 @@ export class WifiDriver implements LinkDriver {
   }
 
   open(config: LinkConfig, listener: LinkListener, settings: LinkSettings): Link {
+    const key = config.wifi?.key;
+    if (key !== undefined && key !== null && typeof key !== "string") {
+      throw new HostError("unavailable", "encrypted WiFi keys (blob) are not supported on Moddable; pass the key as a string");
+    }
     return new WifiLink(config, listener, settings);
   }
 }
