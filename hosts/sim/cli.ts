@@ -10,13 +10,15 @@ import { createInterface } from "node:readline";
 import { statSync } from "node:fs";
 import { Simulator, type SimInterface } from "./simulator";
 
-const USAGE = `usage: impnet-sim [--iface eth0=ADDRESS[/PREFIX]] [--iface wl0=ADDRESS[/PREFIX]] [--rate-limit] [--config KEY=VALUE]... [--no-typecheck] APP.ts|APP.js
+const USAGE = `usage: impnet-sim [--iface eth0=ADDRESS[/PREFIX]] [--iface wl0=ADDRESS[/PREFIX]] [--rate-limit] [--start-at-once] [--config KEY=VALUE]... [--no-typecheck] APP.ts|APP.js
 
 Type-checks APP (an impnet app; .ts) against impnet's and Moddable's types, then runs it on the XS engine,
-with real UDP sockets on this host.
+with real UDP sockets on this host. APP starts once the first interface is CONNECTED, as impOS starts
+device code once online.
   --iface NAME=ADDRESS[/PREFIX]  simulated interface eth0 or wl0 on an address this host owns
                                  (default: eth0=127.0.0.1/8; on loopback 127.0.0.0/8 counts as the LAN)
   --rate-limit                   enforce impOS's outgoing limit (100-packet burst, 25 packets/s)
+  --start-at-once                start APP at once, before any interface is up (for apps that handle an offline start)
   --config KEY=VALUE             extra mc/config value for the app (e.g. ssid=office for wl0)
   --no-typecheck                 run a TypeScript app without type-checking it first
 stdout: server.log and trace() lines; stderr: server.error lines, type errors and simulator notes.
@@ -28,6 +30,7 @@ interface Arguments {
   app: string;
   interfaces: SimInterface[];
   rateLimit: boolean;
+  startAtOnce: boolean;
   config: Record<string, string>;
   typeCheck: boolean;
 }
@@ -37,6 +40,7 @@ function parseArguments(argv: string[]): Arguments | "help" {
   const config: Record<string, string> = {};
   let rateLimit = false;
   let typeCheck = true;
+  let startAtOnce = false;
   let app: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -48,6 +52,7 @@ function parseArguments(argv: string[]): Arguments | "help" {
     if (arg === "-h" || arg === "--help") return "help";
     else if (arg === "--rate-limit") rateLimit = true;
     else if (arg === "--no-typecheck") typeCheck = false;
+    else if (arg === "--start-at-once") startAtOnce = true;
     else if (arg === "--iface" || arg.startsWith("--iface=")) {
       const text = arg === "--iface" ? value() : arg.slice("--iface=".length);
       const match = /^(eth0|wl0)=([^/]+)(?:\/(\d+))?$/.exec(text);
@@ -63,7 +68,7 @@ function parseArguments(argv: string[]): Arguments | "help" {
     else app = arg;
   }
   if (app === undefined) throw new UsageError("no app given");
-  return { app, interfaces: interfaces.length > 0 ? interfaces : [{ name: "eth0", address: "127.0.0.1" }], rateLimit, config, typeCheck };
+  return { app, interfaces: interfaces.length > 0 ? interfaces : [{ name: "eth0", address: "127.0.0.1" }], rateLimit, startAtOnce, config, typeCheck };
 }
 
 function fail(message: string, code: number): never {
@@ -112,6 +117,7 @@ async function main(): Promise<void> {
       app: args.app,
       interfaces: args.interfaces,
       rateLimit: args.rateLimit,
+      startAtOnce: args.startAtOnce,
       config: args.config,
       onLog: (line) => process.stdout.write(`${line}\n`),
       onTrace: (line) => process.stdout.write(`${line}\n`),
@@ -130,7 +136,7 @@ async function main(): Promise<void> {
     process.exit((await sim.stopped).code || 1);
   }
   const ifaces = args.interfaces.map((i) => `${i.name} ${i.address}${i.prefix === undefined ? "" : `/${i.prefix}`}`).join(", ");
-  process.stderr.write(`impnet-sim: running ${args.app} on XS; ${ifaces}${args.rateLimit ? "; rate limit on" : ""}; commands on stdin ("quit" to stop)\n`);
+  process.stderr.write(`impnet-sim: running ${args.app} on XS; ${ifaces}${args.rateLimit ? "; rate limit on" : ""}${args.startAtOnce ? "; started at once" : ""}; commands on stdin ("quit" to stop)\n`);
 
   const input = createInterface({ input: process.stdin, terminal: false });
   input.on("line", (line) => {

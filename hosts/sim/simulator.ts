@@ -29,6 +29,11 @@ export interface SimOptions {
   interfaces?: SimInterface[];
   /** Enforce impOS's outgoing rate limit. */
   rateLimit?: boolean;
+  /**
+   * Start the app at once instead of when the first interface is CONNECTED
+   * (impOS starts device code once online; this is the offline start).
+   */
+  startAtOnce?: boolean;
   /** Extra `mc/config` values (e.g. ssid for wl0). */
   config?: Record<string, string>;
   /** Carrier delay after a link starts (ms, default 5). */
@@ -428,6 +433,9 @@ export class Simulator {
   private config(): Record<string, unknown> {
     const config: Record<string, unknown> = { ...(this.options.config ?? {}) };
     if (this.options.rateLimit) config.impnet_rate_limit = "1";
+    if (this.options.startAtOnce) config.impnet_start_at_once = "1";
+    // The app waits for the first --iface, whatever order the host lists its interfaces in.
+    config.impnet_primary ??= this.interfaces[0]?.spec.name;
     for (const iface of this.interfaces) {
       config[`${iface.spec.name}_netmask`] ??= iface.spec.netmask;
     }

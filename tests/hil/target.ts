@@ -16,6 +16,7 @@
 import { Simulator } from "../../hosts/sim/simulator";
 import { join } from "node:path";
 import { root } from "../support/sim";
+import { until } from "../reliability/common";
 
 export interface HilTarget {
   kind: "simulator" | "device";
@@ -74,6 +75,8 @@ export async function openTarget(address: string, app = "main.ts"): Promise<HilT
     onError: (line) => process.stderr.write(`[hil ${address}] ${line}\n`),
   });
   if (app === "main.ts") await listening;
+  // Other apps (the relay) start once eth0 is CONNECTED, as on impOS, and open their socket then.
+  else await until(() => sim.stats.xsSockets > 0, `${app} to open its socket`, 20_000);
   return {
     kind: "simulator",
     address,

@@ -267,6 +267,26 @@ test.serial("receive: with no callback (onreceive(null)) packets are still drain
   );
 });
 
+test.serial("receive: datagrams the platform delivers while eth0 is DHCPING (lwIP takes broadcasts then) are drained and dropped; CONNECTED delivers again", (t) => {
+  const { device, mb, iface } = connected();
+  const { calls, callback } = recorder();
+  iface.openudp(callback, PORT);
+  mb.link("eth0", "link-down");
+  mb.link("eth0", "link-up");
+  t.is(iface.getstate(), NetState.ETHERNET_DHCPING);
+  mb.deliver(PORT, "during dhcp", PEER, PEER_PORT, "255.255.255.255");
+  t.deepEqual(calls, []);
+  t.is(mb.board.sockets.get(handleOf(device, PORT))?.queued(), 0, "the platform queue was drained");
+  t.is(device.runtime.droppedNotConnected, 1);
+  mb.link("eth0", "address");
+  t.is(iface.getstate(), NetState.CONNECTED);
+  mb.deliver(PORT, "connected", PEER, PEER_PORT, ETH0.address);
+  t.deepEqual(
+    calls.map((c) => c.text),
+    ["connected"],
+  );
+});
+
 test.serial("receive: an error thrown by the callback is reported and the drain carries on", (t) => {
   const { device, mb, iface } = connected();
   const seen: string[] = [];

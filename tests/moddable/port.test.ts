@@ -477,11 +477,14 @@ test.serial("imp.net.info(): MACs from Net.get (ethernet, station); active and i
   t.deepEqual(info.ipv4, { address: WL0.address, netmask: "255.255.0.0", broadcast: "10.1.255.255" });
 });
 
-test.serial("ModdablePort: now() is Time.ticks, defer() runs on the next turn, openLink refuses an unknown name", (t) => {
+test.serial("ModdablePort: now() is Time.ticks since the host was made, defer() runs on the next turn, openLink refuses an unknown name", (t) => {
   const { mb } = moddableDevice();
+  mb.advance(500);
   const port = new ModdablePort([{ name: "eth0", driver: new EthernetDriver(), settings: {} }]);
+  t.is(port.now(), 0);
   mb.advance(1234);
   t.is(port.now(), 1234);
+  t.is(port.micros(), 1234000, "without Time.microseconds (lin, the emulation), micros() is now() × 1000");
   let ran = 0;
   port.defer({ run: () => ran++ });
   t.is(ran, 0);
@@ -491,4 +494,38 @@ test.serial("ModdablePort: now() is Time.ticks, defer() runs on the next turn, o
   t.true(error instanceof HostError);
   t.is((error as HostError).reason, "unavailable");
   t.deepEqual(port.interfaces(), [{ name: "eth0", kind: "ethernet", macaddress: ETH0.mac }]);
+});
+
+test.serial("ModdablePort: schedule() runs a task once through Moddable's Timer after the delay; cancel() stops it", (t) => {
+  const { mb } = moddableDevice();
+  const port = new ModdablePort([]);
+  const ran: string[] = [];
+  port.schedule({ run: () => ran.push(`a@${mb.now()}`) }, 250);
+  const b = port.schedule({ run: () => ran.push(`b@${mb.now()}`) }, 100);
+  port.schedule({ run: () => ran.push(`c@${mb.now()}`) }, 0);
+  t.is(mb.board.timerCount(), 3, "one Moddable timer each");
+  port.cancel(b);
+  mb.advance(1000);
+  t.deepEqual(ran, ["c@0", "a@250"]);
+  t.is(mb.board.timerCount(), 0, "one-shots clear themselves");
+});
+
+test.serial("imp.wakeup on the Moddable port: fires through the emulated timer module, cancelwakeup clears the Moddable timer", (t) => {
+  const device = moddableDevice();
+  const fired: number[] = [];
+  const timer = device.imp.wakeup(0.05, () => void fired.push(device.mb.now()));
+  const cancelled = device.imp.wakeup(0.02, () => void fired.push(-1));
+  device.imp.cancelwakeup(cancelled!);
+  t.is(device.mb.board.timerCount(), 1);
+  device.mb.advance(49);
+  t.deepEqual(fired, []);
+  device.mb.advance(1);
+  t.deepEqual(fired, [50]);
+  t.notThrows(() => device.imp.cancelwakeup(timer!), "cancelling a fired timer does not touch Moddable's timer again");
+  device.imp.wakeup(0, () => {
+    throw new Error("from a timer");
+  });
+  device.mb.flush();
+  t.deepEqual(device.mb.crashes, [], "the exception does not reach Moddable's timer loop");
+  t.regex(device.logs.error[0] ?? "", /^imp\.wakeup callback threw: Error: from a timer/);
 });

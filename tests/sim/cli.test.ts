@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { root, UdpClient } from "../support/sim";
 import { run, waitOutput, type Finished } from "../support/process";
+import { until } from "../reliability/common";
 
 const BIN = join(root, "hosts", "sim", "bin.js");
 
@@ -187,4 +188,41 @@ test.serial("npm start serves UDP echo on 127.0.0.1:1234; stdin commands drive t
       }
     }
   }
+});
+
+test("the seed's echo example runs as ported: started online, it reads imp.net.info().ipv4 at top level and echoes", async (t) => {
+  // 127.0.0.8: port 1234 on 127.0.0.1 belongs to `npm start` above.
+  const child = spawn(process.execPath, [BIN, "--iface", "eth0=127.0.0.8", "examples/echo.ts"], { cwd: root });
+  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+  let stdout = "";
+  child.stdout.on("data", (chunk) => (stdout += chunk));
+  try {
+    await waitOutput(child, /running examples\/echo\.ts on XS/);
+    const client = await UdpClient.open("127.0.0.1");
+    try {
+      // The socket opens on the CONNECTED callback after the app started: retry until it answers.
+      for (let attempt = 0; client.replies.length === 0; attempt++) {
+        if (attempt === 100) throw new Error("the echo never answered");
+        await client.send("ping", 1234, "127.0.0.8");
+        await client.waitReplies(1, 200).catch(() => undefined);
+      }
+      t.is(client.replies[0].data.toString(), "ping");
+      await until(() => stdout.includes("Received"), "the seed's log line", 10_000);
+      t.regex(stdout, new RegExp(`^Received 4bytes from 127\\.0\\.0\\.1:${client.port}$`, "m"));
+    } finally {
+      client.close();
+    }
+    child.stdin.write("quit\n");
+    t.is(await exited, 0);
+  } finally {
+    child.kill();
+  }
+});
+
+test("--start-at-once runs the app before any interface is up: the seed echo's top-level ipv4 is absent and it crashes", async (t) => {
+  const result = await runCli(["--start-at-once", "--iface", "eth0=127.0.0.9", "examples/echo.ts"]);
+  t.is(result.code, 1);
+  t.regex(result.stderr, /impnet-sim: the app crashed: TypeError: .*\n.*examples\/echo\.ts:5\d/);
+  const usage = await runCli(["--help"]);
+  t.regex(usage.stdout, /--start-at-once +start APP at once/);
 });

@@ -25,6 +25,7 @@ import {
   type PacketReceiver,
   type Datagram as ReceivedDatagram,
   type Task,
+  type TimerHandle,
 } from "../port";
 
 /** A datagram as the fake network saw it. */
@@ -52,9 +53,17 @@ export class FakeClock {
     return this.time;
   }
 
-  /** Runs `run` after `delay` virtual milliseconds (0 = at the next `flush`). */
-  schedule(delay: number, run: () => void): void {
-    this.queue.push({ at: this.time + delay, seq: this.seq++, run });
+  /** Runs `run` after `delay` virtual milliseconds (0 = at the next `flush`); returns the entry for `cancel`. */
+  schedule(delay: number, run: () => void): object {
+    const timer: Timer = { at: this.time + delay, seq: this.seq++, run };
+    this.queue.push(timer);
+    return timer;
+  }
+
+  /** Removes an entry `schedule` returned, if it has not run. */
+  cancel(timer: object): void {
+    const i = this.queue.indexOf(timer as Timer);
+    if (i >= 0) this.queue.splice(i, 1);
   }
 
   /** Runs everything due now, including work that scheduling adds for now. */
@@ -261,8 +270,9 @@ export class FakeLink implements Link, Station {
 
   accepts(d: Datagram): boolean {
     const own = this.ownAddresses();
-    if (own === undefined) return false;
     const to = parseIPv4(d.to);
+    // With a carrier but no address (DHCP running), lwIP still takes limited broadcasts.
+    if (own === undefined) return to === 0xffffffff && (this.phase === "link-up" || this.phase === "addressing");
     return to === own.address || to === own.broadcast || to === 0xffffffff;
   }
 
@@ -313,6 +323,8 @@ export class FakeDevice implements NetworkPort {
   readonly sent: Datagram[] = [];
   /** Failures the next sends meet instead of sending: no route (a HostError) or a platform refusal. */
   readonly failNextSends: ("no-route" | "failed")[] = [];
+  /** While true, `schedule` throws as a platform out of timers would. */
+  timersFail = false;
   private readonly endpoints = new Map<number, FakeEndpoint>();
   private readonly descriptors: InterfaceDescriptor[] = [];
 
@@ -366,6 +378,15 @@ export class FakeDevice implements NetworkPort {
 
   defer(task: Task): void {
     this.lan.clock.schedule(0, () => task.run());
+  }
+
+  schedule(task: Task, delayMs: number): TimerHandle {
+    if (this.timersFail) throw new Error("fake device: no timer available");
+    return this.lan.clock.schedule(delayMs, () => task.run());
+  }
+
+  cancel(handle: TimerHandle): void {
+    this.lan.clock.cancel(handle);
   }
 
   /** @internal */

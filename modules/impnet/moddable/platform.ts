@@ -96,7 +96,8 @@ export interface TimerModule {
   clear(timer: unknown): void;
 }
 
-/** `time` module. */
+/** `time` module (`microseconds` once Moddable's microseconds module is in the build: ESP32). */
 export interface TimeModule {
   readonly ticks: number;
+  readonly microseconds?: number;
 }
