@@ -68,7 +68,7 @@ test.serial("a TypeScript app with type errors is not run: one file:line:col lin
 });
 
 test.serial("--no-typecheck runs a TypeScript app with type errors", async (t) => {
-  const result = await runCli(["--no-typecheck", "tests/sim/apps/type-error.ts"], "quit\n");
+  const result = await runCli(["--no-typecheck", "--start-at-once", "tests/sim/apps/type-error.ts"], "quit\n");
   t.is(result.code, 0);
   t.is(result.stdout, "ran with port 1234 and undefined\ntrace ran\n");
 });
@@ -79,7 +79,7 @@ test.serial("a clean type-check is remembered only while the app is unchanged: a
     const app = join(dir, "app.ts");
     writeFileSync(app, 'import { server } from "impnet";\nserver.log("clean");\n');
     for (let run = 0; run < 2; run++) {
-      const clean = await runCli([app], "quit\n");
+      const clean = await runCli(["--start-at-once", app], "quit\n");
       t.is(clean.code, 0, clean.stderr);
       t.is(clean.stdout, "clean\n");
     }
@@ -101,7 +101,7 @@ test.serial("no impnet-sim-* temporary directory is left behind, whatever ends t
       [["tests/sim/apps/type-error.ts"], "", 1], // does not type-check
       [["tests/sim/apps/crash-at-start.ts"], "", 1], // crashes while starting
       [["--iface", "eth0=10.255.255.254/24", "main.ts"], "", 1], // interface it cannot have
-      [["--no-typecheck", "tests/sim/apps/type-error.ts"], "quit\n", 0], // runs and quits
+      [["--no-typecheck", "--start-at-once", "tests/sim/apps/type-error.ts"], "quit\n", 0], // runs and quits
     ];
     for (const [args, input, code] of runs) {
       const result = await runCli(args, input, env);
@@ -118,7 +118,7 @@ test.serial("no impnet-sim-* temporary directory is left behind, whatever ends t
 });
 
 test.serial("trace() prints one stdout line per newline, unprefixed, in order with server.log; text without a newline waits for one", async (t) => {
-  const result = await runCli(["tests/sim/apps/trace.js"], "quit\n");
+  const result = await runCli(["--start-at-once", "tests/sim/apps/trace.js"], "quit\n");
   t.is(result.code, 0);
   t.deepEqual(result.stdout.split("\n"), [
     "hello",

@@ -15,7 +15,7 @@ function states(run: SimRun, from = 0): string[] {
 
 async function wifiApp(config: Record<string, string>): Promise<SimRun> {
   const port = await freePort();
-  return runApp(APP, { interfaces: [{ name: "wl0", address: "127.0.0.122" }], config: { iface: "wl0", port: String(port), ...config } });
+  return runApp(APP, { interfaces: [{ name: "wl0", address: "127.0.0.122" }], config: { iface: "wl0", port: String(port), ...config }, startAtOnce: true });
 }
 
 test("wl0 comes up through impOS's WiFi sequence, STARTING first", async (t) => {

@@ -2,5 +2,5 @@
 // 0 ms Timer callback that was itself set from a promise job.
 import Timer from "timer";
 Promise.resolve().then(() => {
-  Timer.set(() => { print("timer ran"); Promise.resolve().then(() => print("reaction ran")); }, 0);
+  Timer.set(() => { trace("timer ran\n"); Promise.resolve().then(() => trace("reaction ran\n")); }, 0);
 });
