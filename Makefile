@@ -9,6 +9,8 @@
 #   make check-esp32                               ESP32 builds up to the JavaScript image (preload, heap,
 #                                                  size), then the C files they add: preprocessed and parsed
 #                                                  against ESP-IDF v6.0 headers (IDF_SOURCES, ESP_ETH_DRIVERS)
+#   make test-moddable-io [MCSIM=1]                the SDK's own UDP tests against the simulator's
+#                                                  emulation (and, with MCSIM=1, on lin in mcsim)
 #   make sim | test | bench                        npm start / npm test / npm run bench
 #
 # Options: PLATFORM=esp32/esp32s3 (Moddable platform/subplatform; default esp32 for
@@ -39,7 +41,7 @@ export IMPNET_HOST := $(HOST)
 
 MCCONFIG = mcconfig $(DEBUG_FLAG) -m -p $(PLATFORM) -o $(OUT) $(APP) $(CONFIG_ARGS)
 
-.PHONY: build deploy xsbug sim-moddable check-moddable check-esp32 sim test bench require-sdk require-idf require-host clean
+.PHONY: build deploy xsbug sim-moddable check-moddable check-esp32 test-moddable-io sim test bench require-sdk require-idf require-host clean
 
 require-host:
 	@case " $(HOSTS) " in *" $(HOST) "*) ;; *) echo "impnet: unknown HOST '$(HOST)' (choose one of: $(HOSTS))" >&2; exit 2;; esac
@@ -97,6 +99,15 @@ check-moddable: require-sdk
 # The C stage also needs clang, python3-kconfiglib and libnewlib-dev (Debian packages).
 check-esp32: require-sdk
 	tsx tools/esp32/check.ts
+
+# The Moddable SDK's own ECMA-419 UDP tests, read from $MODDABLE/tests/modules/io/socket/udp (never
+# copied), run unmodified against the simulator's emulation of embedded:io/socket/udp and, with MCSIM=1,
+# on Moddable's lin build in mcsim; prints a per-test table (tools/moddable-io-tests.ts).
+test-moddable-io:
+	@if [ -z "$$MODDABLE" ]; then \
+	  echo "impnet: MODDABLE is not set; the SDK's tests are read from \$$MODDABLE/tests (see README.md, 'Running on hardware')" >&2; \
+	  exit 1; fi
+	npx tsx tools/moddable-io-tests.ts $(if $(filter 1,$(MCSIM)),--mcsim)
 
 sim:
 	npm start

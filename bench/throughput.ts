@@ -57,7 +57,7 @@ export async function throughput(options: { sizes?: number[]; seconds?: number; 
   try {
     servers.push(await startServer("Node dgram echo", [peer, "serve-echo", "--listen", "127.0.0.46:7001"], /listening/, "127.0.0.46:7001"));
     servers.push(await startServer("impnet main.ts in the simulator", [sim, "--iface", "eth0=127.0.0.47", "main.ts"], /echo: listening/, "127.0.0.47:1234"));
-    const raw = await startServer("raw ECMA-419 echo in the simulator", [sim, "--iface", "eth0=127.0.0.48", "bench/apps/raw-echo.ts"], /running/, "127.0.0.48:1234");
+    const raw = await startServer("raw ECMA-419 echo in the simulator", [sim, "--start-at-once", "--iface", "eth0=127.0.0.48", "bench/apps/raw-echo.ts"], /running/, "127.0.0.48:1234");
     servers.push(raw);
     await echoing(raw.target);
     const sums = new Map<string, { pps: number; p50: number; p99: number; lost: number }>();

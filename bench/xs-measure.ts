@@ -35,6 +35,8 @@ export class CostRig {
     const sim = await Simulator.start({
       app: join(root, app),
       interfaces: [{ name: "eth0", address }],
+      // The raw ECMA-419 apps bring up Ethernet themselves, so every app starts at once (same conditions for both).
+      startAtOnce: true,
       config,
       onError: (line) => process.stderr.write(`[${app}] ${line}\n`),
     });

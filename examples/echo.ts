@@ -1,14 +1,13 @@
 /**
  * The seed's UDP echo server (impOS `interface.openudp` example 2), ported
- * line by line.
+ * line by line: only TypeScript syntax differs (`iface` for the reserved
+ * word `interface`, types, `!` where TypeScript cannot know a value is set).
  *
- * One deliberate change: the Squirrel original reads `imp.net.info().ipv4`
- * right after `imp.net.open()`, which works on an imp only because its
- * cloud connection is already up. Here nothing is connected yet at that
- * point (`ipv4` is absent), so the addresses are read when the state
- * callback sees CONNECTED.
+ * Like the original it reads `imp.net.info().ipv4` at its top level, right
+ * after `imp.net.open()`: impnet starts the app once the device's primary
+ * interface is CONNECTED, as impOS starts device code once online.
  */
-import { imp, server, type Blob, type UdpSocket } from "impnet";
+import { imp, server, format, type Blob, type UdpSocket } from "impnet";
 
 let udpsocket: UdpSocket | null = null;
 let ucastIP: string | undefined;
@@ -18,21 +17,16 @@ function dataReceived(fromAddress: string, fromPort: number, toAddress: string, 
   // Check that we are the destination (unicast or broadcast)
   if (toAddress === ucastIP || toAddress === bcastIP) {
     // Log the receipt of data
-    server.log(`Received ${data.len()}bytes from ${fromAddress}:${fromPort}`);
+    server.log("Received " + data.len() + "bytes from " + format("%s:%d", fromAddress, fromPort));
 
     // Echo it back
-    const result = (udpsocket as UdpSocket).send(fromAddress, fromPort, data);
-    if (result !== 0) server.error(`Could not send the data (code: ${result})`);
+    const result = udpsocket!.send(fromAddress, fromPort, data);
+    if (result !== 0) server.error("Could not send the data (code: " + result + ")");
   }
 }
 
 function interfaceHandler(state: number): void {
   if (state === imp.net.CONNECTED && udpsocket === null) {
-    // Get the imp's IP and the network broadcast IP
-    const i = imp.net.info();
-    ucastIP = i.ipv4?.address;
-    bcastIP = i.ipv4?.broadcast;
-
     // We're connected, so initiate UDP
     udpsocket = iface.openudp(dataReceived, 1234);
   }
@@ -53,3 +47,8 @@ function interfaceHandler(state: number): void {
 // Set up a UDP echo server
 // Get an interface object
 const iface = imp.net.open({ interface: "eth0" }, interfaceHandler);
+
+// Get the imp's IP and the network broadcast IP
+const i = imp.net.info();
+ucastIP = i.ipv4!.address;
+bcastIP = i.ipv4!.broadcast;

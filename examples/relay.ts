@@ -1,7 +1,8 @@
 /**
  * The seed's send-only relay (impOS `interface.openudp` example 1), ported
  * line by line: data from the agent goes out to the local network by UDP
- * from port 1234.
+ * from port 1234. Only TypeScript syntax differs (`iface` for the reserved
+ * word `interface`, types, `!` where TypeScript cannot know a value is set).
  *
  * impnet addition: an agent message "relay.target" {address, port} changes
  * where the data goes (the Squirrel original hard-codes 192.168.0.1:1234),
@@ -38,9 +39,8 @@ const iface = imp.net.open({ interface: "eth0" }, interfaceHandler);
 // send it out to the local network via UDP
 agent.on("relay.data", (data) => {
   // Check that the UDP socket is still open
-  // (the Squirrel original calls isopen() on a possibly-null socket; guard it)
-  if (udpsocket !== null && udpsocket.isopen()) {
-    const result = udpsocket.send(targetAddress, targetPort, data as string);
+  if (udpsocket!.isopen()) {
+    const result = udpsocket!.send(targetAddress, targetPort, data as string);
     if (result !== 0) server.error(`Could not send the data (code: ${result})`);
   } else {
     server.error("UDP socket on port 1234 is not open for sending");

@@ -217,9 +217,9 @@ async function cycle(harness: Harness, traffic: EchoTraffic, fuzzClient: UdpClie
   totals.datagrams += echo.sent;
   // The bad-input matrix, connected rows.
   const rows = matrixRows().filter((row) => row.phase === "connected");
-  await harness.request("matrix-open");
+  const opened = (await harness.request("matrix-open")) as { self: string; prefix: number };
   const tally = newTally();
-  check(rows, (await harness.request("matrix-rows", { rows })) as RowResult[], true, tally);
+  check(rows, (await harness.request("matrix-rows", { rows })) as RowResult[], { ...opened, onLoopback: true }, tally);
   await harness.request("matrix-close");
   expect(tally.failures.length === 0, `cycle ${n}: matrix: ${tally.failures.slice(0, 3).join(" | ")}`);
   totals.matrixCases += tally.checked;

@@ -4,8 +4,8 @@
  * `impnet/host`, `embedded:io/socket/udp`, `embedded:network/interface/ethernet`, `timer`, …) resolved
  * to impnet's sources and to the simulator's emulated Moddable modules.
  */
-import { build, type Plugin } from "esbuild";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { build as esbuild, type Plugin } from "esbuild";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { SourceMap, type SourceMapPayload } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
@@ -69,19 +69,53 @@ export interface Bundle {
 export class CompileError extends Error {}
 
 /**
+ * Temporary build directories this process made and still holds. Whatever
+ * ends the process (a failed start, an exit, a caught signal), the `exit`
+ * hook removes them, so no `impnet-sim-*` directory is left behind.
+ */
+const liveDirs = new Set<string>();
+
+function track(dir: string): void {
+  if (liveDirs.size === 0) process.once("exit", removeAllBundles);
+  liveDirs.add(dir);
+}
+
+/** Removes a bundle's temporary directory (made by `bundleApp` without `outDir`). */
+export function removeBundle(bundle: Pick<Bundle, "dir">): void {
+  rmSync(bundle.dir, { recursive: true, force: true });
+  liveDirs.delete(bundle.dir);
+}
+
+/** Removes every temporary build directory still held. */
+export function removeAllBundles(): void {
+  for (const dir of [...liveDirs]) removeBundle({ dir });
+}
+
+/**
  * Builds `entry` (an app's main module) into `outDir` (default: a new
  * temporary directory). Throws `CompileError` when the app does not compile.
  */
 export async function bundleApp(entry: string, outDir?: string): Promise<Bundle> {
+  if (outDir !== undefined) return build(entry, outDir);
+  const dir = mkdtempSync(join(tmpdir(), "impnet-sim-"));
+  track(dir);
+  try {
+    return await build(entry, dir);
+  } catch (error) {
+    removeBundle({ dir });
+    throw error;
+  }
+}
+
+async function build(entry: string, dir: string): Promise<Bundle> {
   const app = resolve(entry);
-  const dir = outDir ?? mkdtempSync(join(tmpdir(), "impnet-sim-"));
   const path = join(dir, "firmware.js");
   const stdin = [
     `import { boot } from ${JSON.stringify(join(here, "xs", "entry.ts"))};`,
     `boot(() => import(${JSON.stringify(app)}));`,
   ].join("\n");
   try {
-    const result = await build({
+    const result = await esbuild({
       stdin: { contents: stdin, resolveDir: root, sourcefile: "impnet-sim-entry.ts", loader: "ts" },
       bundle: true,
       format: "iife",

@@ -15,7 +15,7 @@
  *
  * XS → supervisor (reply): records:
  *   SEND     u32 handle, u32 to, u16 port, u32 length, bytes
- *   LOG      u8 level (LOG_INFO, LOG_ERROR, LOG_NOTE), u32 length, UTF-8
+ *   LOG      u8 level (LOG_INFO, LOG_ERROR, LOG_NOTE, LOG_TRACE), u32 length, UTF-8
  *   CLOSE    u32 handle
  *   LINKSTART u8 length, interface name
  *   WAKE     f64 board ms of the next timer, or -1
@@ -25,7 +25,9 @@
  *   STATS    u32 open sockets, u32 timers
  *
  * XS → supervisor synchronous request (issueCommand), answered at once:
- *   BIND     u32 handle, u16 port, u16 count, count × u32 handles closed earlier in this command
+ *   BIND     u32 handle, u16 port, u8 interface (index in SimSettings.interfaces, or EVERY_INTERFACE),
+ *            then every reply record the command produced before the bind (SEND, CLOSE, LOG, …),
+ *            which the supervisor handles first, in order
  *            →  u8 status (BIND_OK, BIND_IN_USE, BIND_FAILED), u16 port, UTF-8 message
  */
 import type { BoardInterfaceSpec } from "./board/board";
@@ -34,6 +36,8 @@ import type { BoardInterfaceSpec } from "./board/board";
 export interface SimSettings {
   interfaces: BoardInterfaceSpec[];
   config: Record<string, unknown>;
+  /** 128 bits of the host's entropy (four unsigned 32-bit words) that seed the firmware's `Math.random`. */
+  seed: number[];
 }
 
 export const PACKET = 1;
@@ -56,8 +60,14 @@ export const STATS = 9;
 export const LOG_INFO = 0;
 export const LOG_ERROR = 1;
 export const LOG_NOTE = 2;
+/** `trace()` text as written: not a line (the supervisor joins and splits it). */
+export const LOG_TRACE = 3;
 
 export const BIND = 66;
+/** Bytes of a BIND request before the records it carries. */
+export const BIND_HEADER = 1 + 4 + 2 + 1;
+/** BIND's interface byte for a socket bound to every interface (stock Moddable's IP_ADDR_ANY). */
+export const EVERY_INTERFACE = 255;
 export const BIND_OK = 0;
 export const BIND_IN_USE = 1;
 export const BIND_FAILED = 2;

@@ -6,11 +6,12 @@
  * Packets flow to XS in batches (one `?` command carries every datagram
  * that arrived since the last one); sends come back in the command's reply.
  */
+import { randomBytes } from "node:crypto";
 import { createSocket, type Socket } from "node:dgram";
-import { rmSync } from "node:fs";
 import { XsEngine, type Meter, type Reply } from "./engine";
-import { bundleApp, type Bundle } from "./bundle";
+import { bundleApp, removeBundle, type Bundle } from "./bundle";
 import * as P from "./protocol";
+import { TraceLines } from "./trace-lines";
 import type { BoardInterfaceSpec } from "./board/board";
 
 /** A simulated interface: `eth0` or `wl0`, on an address this host owns. */
@@ -28,6 +29,11 @@ export interface SimOptions {
   interfaces?: SimInterface[];
   /** Enforce impOS's outgoing rate limit. */
   rateLimit?: boolean;
+  /**
+   * Start the app at once instead of when the first interface is CONNECTED
+   * (impOS starts device code once online; this is the offline start).
+   */
+  startAtOnce?: boolean;
   /** Extra `mc/config` values (e.g. ssid for wl0). */
   config?: Record<string, string>;
   /** Carrier delay after a link starts (ms, default 5). */
@@ -40,8 +46,16 @@ export interface SimOptions {
   maxBatchPackets?: number;
   /** Computron limit per command (default 2 000 000 000; past it the engine exits). */
   meterLimit?: number;
+  /**
+   * Seed of the firmware's `Math.random` (four unsigned 32-bit words).
+   * Default: fresh entropy from the host, so every run and every simulated
+   * device differs, as ESP32s do. Give one to repeat a run.
+   */
+  seed?: readonly number[];
   onLog?: (line: string) => void;
   onError?: (line: string) => void;
+  /** `trace()` (and `print()`) output, one line per "\n"; text before a newline waits for it. */
+  onTrace?: (line: string) => void;
   /** Simulator diagnostics (not app output). */
   onNote?: (line: string) => void;
   onAgent?: (name: string, data: unknown) => void;
@@ -99,9 +113,25 @@ interface Receiver {
   iface: InterfaceState;
 }
 
+/** The real sockets of one XS socket: each interface's unicast and subnet-broadcast addresses it is bound to. */
 interface SocketGroup {
   port: number;
   receivers: Receiver[];
+  /** Sends handed to Node whose completion has not been reported yet. */
+  inFlight: number;
+  /** Completion callback of every send of this group (one closure per group, not per datagram). */
+  sent: (error: Error | null) => void;
+  /** Set while a close waits for the in-flight sends. */
+  drained: (() => void) | undefined;
+}
+
+/**
+ * dgram's address lookup for the dotted quads the simulator sends to. The
+ * default (dns.lookup) answers on the next tick even for an IP address;
+ * answering at once hands each datagram to the OS inside `send()`.
+ */
+function dottedQuad(address: string, _options: unknown, callback: (error: Error | null, address: string, family: number) => void): void {
+  callback(null, address, 4);
 }
 
 function maskOf(prefix: number): number {
@@ -199,10 +229,12 @@ export class Simulator {
   private readonly addressTexts = new Map<number, string>();
   private readonly maxQueued: number;
   private readonly maxBatch: number;
+  private readonly traceLines: TraceLines;
 
   private constructor(private readonly options: SimOptions) {
     this.maxQueued = options.maxQueuedPackets ?? 50_000;
     this.maxBatch = options.maxBatchPackets ?? 256;
+    this.traceLines = new TraceLines((line) => options.onTrace?.(line));
     const specs = options.interfaces ?? [{ name: "eth0", address: "127.0.0.1" }];
     this.interfaces = specs.map((spec) => {
       const addressNumber = P.addressToNumber(spec.address);
@@ -246,12 +278,13 @@ export class Simulator {
   static async start(options: SimOptions): Promise<Simulator> {
     await checkInterfaces(options.interfaces ?? [{ name: "eth0", address: "127.0.0.1" }]);
     const bundle = await bundleApp(options.app);
-    const sim = new Simulator(options);
+    let sim: Simulator | undefined;
     try {
+      sim = new Simulator(options);
       await sim.load(bundle);
     } catch (error) {
-      sim.engine.kill();
-      rmSync(bundle.dir, { recursive: true, force: true });
+      sim?.engine.kill();
+      removeBundle(bundle);
       throw error;
     }
     return sim;
@@ -385,9 +418,11 @@ export class Simulator {
 
   private async load(bundle: Bundle): Promise<void> {
     this.bundle = bundle;
+    const seed = this.options.seed ?? Array.from(new Uint32Array(randomBytes(16).buffer, 0, 4));
     const settings: P.SimSettings = {
       interfaces: this.interfaces.map((i) => i.spec),
       config: this.config(),
+      seed: [...seed],
     };
     await this.engine.evaluate(`globalThis.impnetSim = ${JSON.stringify(settings)};`);
     try {
@@ -410,6 +445,9 @@ export class Simulator {
   private config(): Record<string, unknown> {
     const config: Record<string, unknown> = { ...(this.options.config ?? {}) };
     if (this.options.rateLimit) config.impnet_rate_limit = "1";
+    if (this.options.startAtOnce) config.impnet_start_at_once = "1";
+    // The app waits for the first --iface, whatever order the host lists its interfaces in.
+    config.impnet_primary ??= this.interfaces[0]?.spec.name;
     for (const iface of this.interfaces) {
       config[`${iface.spec.name}_netmask`] ??= iface.spec.netmask;
     }
@@ -477,7 +515,12 @@ export class Simulator {
       this.heapWaiters = [];
       for (const waiter of waiters) waiter(reply.meter.currentHeapCount);
     }
-    const bytes = reply.bytes;
+    this.records(reply.bytes);
+  }
+
+  /** Handles XS's reply records (protocol.ts), in order. Returns false after a crash. */
+  private records(bytes: Buffer): boolean {
+    const stats = this.stats;
     let at = 0;
     while (at < bytes.byteLength) {
       const type = bytes[at++];
@@ -499,6 +542,7 @@ export class Simulator {
           at += 5 + length;
           if (level === P.LOG_INFO) this.options.onLog?.(text);
           else if (level === P.LOG_ERROR) this.options.onError?.(this.bundle === undefined ? text : this.bundle.mapStack(text));
+          else if (level === P.LOG_TRACE) this.traceLines.push(text);
           else this.note(text);
           break;
         }
@@ -532,7 +576,7 @@ export class Simulator {
           const text = bytes.toString("utf8", at + 4, at + 4 + length);
           at += 4 + length;
           this.crash(text);
-          return;
+          return false;
         }
         case P.STATS:
           stats.xsSockets = bytes.readUInt32LE(at);
@@ -541,9 +585,10 @@ export class Simulator {
           break;
         default:
           this.crash(`simulator protocol error: reply record ${type}`);
-          return;
+          return false;
       }
     }
+    return true;
   }
 
   private setWake(at: number): void {
@@ -565,16 +610,16 @@ export class Simulator {
 
   /** XS asks to bind `port` (0: any) for `handle`, synchronously from its point of view. */
   private async request(request: Buffer): Promise<Buffer> {
-    if (request[0] !== P.BIND) return Buffer.from([P.BIND_FAILED, 0, 0]);
+    if (request[0] !== P.BIND || request.byteLength < P.BIND_HEADER) return Buffer.from([P.BIND_FAILED, 0, 0]);
     const handle = request.readUInt32LE(1);
     const port = request.readUInt16LE(5);
-    // Sockets XS closed earlier in this command: their CLOSE records are still in the unsent
-    // reply, but a close must free its port before the next bind (impOS: close frees the port).
-    const closed = request.readUInt16LE(7);
-    for (let i = 0; i < closed; i++) this.closeGroup(request.readUInt32LE(9 + 4 * i));
+    const which = request[7];
+    // What XS did earlier in this command comes first: its sends go out, and the sockets it closed
+    // free their ports before this bind (impOS: close frees the port).
+    if (!this.records(request.subarray(P.BIND_HEADER))) return Buffer.from([P.BIND_FAILED, 0, 0]);
     const answer = Buffer.alloc(3);
     try {
-      const bound = await this.bindGroup(handle, port);
+      const bound = await this.bindGroup(handle, port, which === P.EVERY_INTERFACE ? this.interfaces : [this.interfaces[which]]);
       answer[0] = P.BIND_OK;
       answer.writeUInt16LE(bound, 1);
       return answer;
@@ -589,12 +634,21 @@ export class Simulator {
     }
   }
 
-  /** Binds `port` on every interface (and its broadcast address), as lwIP binds to any address. */
-  private async bindGroup(handle: number, port: number): Promise<number> {
+  /**
+   * Binds `port` on the unicast (and, off loopback, subnet-broadcast) address
+   * of each of `interfaces`: one interface for a socket that belongs to it, every
+   * interface for one bound to IP_ADDR_ANY.
+   */
+  private async bindGroup(handle: number, port: number, interfaces: readonly (InterfaceState | undefined)[]): Promise<number> {
     await this.closing.get(port);
-    const group: SocketGroup = { port, receivers: [] };
+    const group: SocketGroup = { port, receivers: [], inFlight: 0, sent: noop, drained: undefined };
+    group.sent = (error) => {
+      if (error !== null) this.sendFailed(error);
+      if (--group.inFlight === 0 && group.drained !== undefined) group.drained();
+    };
     try {
-      for (const iface of this.interfaces) {
+      for (const iface of interfaces) {
+        if (iface === undefined) throw new Error("bind: no such simulated interface");
         group.port = await this.bindOne(group, handle, iface, iface.addressNumber, group.port);
         if (!iface.loopback) await this.bindOne(group, handle, iface, iface.broadcastNumber, group.port);
       }
@@ -609,12 +663,11 @@ export class Simulator {
 
   private bindOne(group: SocketGroup, handle: number, iface: InterfaceState, destination: number, port: number): Promise<number> {
     return new Promise((resolve, reject) => {
-      const socket = createSocket({ type: "udp4", reuseAddr: false });
+      const socket = createSocket({ type: "udp4", reuseAddr: false, lookup: dottedQuad });
       const receiver: Receiver = { socket, handle, destination, iface };
       socket.once("error", reject);
       socket.bind({ address: P.numberToAddress(destination), port, exclusive: true }, () => {
         socket.off("error", reject);
-        // Sends carry no callback (a JS call per datagram); their failures arrive here.
         socket.on("error", (error) => this.sendFailed(error));
         try {
           socket.setBroadcast(true);
@@ -629,15 +682,22 @@ export class Simulator {
     });
   }
 
+  /**
+   * XS closed a socket. Its datagrams already handed to Node go out first
+   * (on an ESP32 lwIP has taken them by the time `write()` returns), then the
+   * real sockets close; a bind of the same port waits for that.
+   */
   private closeGroup(handle: number): void {
     const group = this.groups.get(handle);
     if (group === undefined) return;
     this.groups.delete(handle);
     this.stats.osSockets -= group.receivers.length;
-    // Node closes sockets on a later turn; a bind of the same port must wait for that (impOS: close frees the port).
-    const closed = Promise.all(group.receivers.map((r) => new Promise<void>((resolve) => r.socket.close(resolve)))).then(() => {
-      if (this.closing.get(group.port) === closed) this.closing.delete(group.port);
-    });
+    const drained = group.inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => (group.drained = resolve));
+    const closed = drained
+      .then(() => Promise.all(group.receivers.map((r) => new Promise<void>((resolve) => r.socket.close(resolve)))))
+      .then(() => {
+        if (this.closing.get(group.port) === closed) this.closing.delete(group.port);
+      });
     this.closing.set(group.port, closed);
   }
 
@@ -695,10 +755,12 @@ export class Simulator {
       this.sendFailed(new Error(`destination port 0 of ${this.addressText(to)} cannot be sent to`));
       return;
     }
+    // The completion callback counts the datagram until the OS has it, so a close waits for it.
+    group.inFlight++;
     try {
-      receiver.socket.send(bytes, at, length, port, this.addressText(to));
+      receiver.socket.send(bytes, at, length, port, this.addressText(to), group.sent);
     } catch (error) {
-      this.sendFailed(error as Error);
+      group.sent(error as Error);
     }
   }
 
@@ -795,6 +857,7 @@ export class Simulator {
     if (this.stopping) return;
     this.stopping = true;
     const text = this.bundle === undefined ? raw : this.bundle.mapStack(raw);
+    this.traceLines.flush();
     this.options.onCrash?.(text);
     this.engine.kill();
     this.end(1, text.split("\n")[0]);
@@ -802,10 +865,11 @@ export class Simulator {
 
   private end(code: number, reason: string): void {
     this.stopping = true;
+    this.traceLines.flush();
     if (this.wakeTimer !== undefined) clearTimeout(this.wakeTimer);
     for (const iface of this.interfaces) this.cancelBringUp(iface);
     for (const handle of [...this.groups.keys()]) this.closeGroup(handle);
-    if (this.bundle !== undefined) rmSync(this.bundle.dir, { recursive: true, force: true });
+    if (this.bundle !== undefined) removeBundle(this.bundle);
     this.finish({ code, reason });
   }
 }

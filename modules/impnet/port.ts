@@ -72,7 +72,12 @@ export interface InterfaceDescriptor {
 
 /** Receives link phase changes. Called asynchronously, never from inside `openLink`. */
 export interface LinkListener {
-  linkPhase(phase: LinkPhase): void;
+  /**
+   * The link is now in `phase`. `reason` says why, when the link knows
+   * something the app cannot see in the state alone (for example why a WiFi
+   * link will never join); the core reports it through `server.error`.
+   */
+  linkPhase(phase: LinkPhase, reason?: string): void;
 }
 
 /**
@@ -152,11 +157,30 @@ export interface NetworkPort {
    * Throws `HostError("unavailable")` when the interface cannot be used.
    */
   openLink(config: LinkConfig, listener: LinkListener): Link;
-  /** Milliseconds from a monotonic clock (used by the rate limiter). */
+  /**
+   * Milliseconds since the host started (the device booted), from a
+   * monotonic clock: the rate limiter and `hardware.millis()`.
+   */
   now(): number;
+  /**
+   * Microseconds on the same clock, when the platform has one finer than
+   * `now()` (`hardware.micros()`; without it the core uses `now() × 1000`).
+   */
+  micros?(): number;
   /** Runs `task.run()` soon, from the host's event loop, not from the caller's stack. */
   defer(task: Task): void;
+  /**
+   * Runs `task.run()` once, `delayMs` from now, from the host's event loop
+   * (`imp.wakeup`). Returns a handle for `cancel`. Throws when the platform
+   * cannot make a timer.
+   */
+  schedule(task: Task, delayMs: number): TimerHandle;
+  /** Stops a scheduled task that has not run yet (the core never passes one that ran or was cancelled). */
+  cancel(handle: TimerHandle): void;
 }
+
+/** A host's timer, as `schedule` returns it; only the host looks inside. */
+export type TimerHandle = object;
 
 /** Where `server.log` / `server.error` lines go. */
 export interface LogSink {

@@ -3,30 +3,23 @@
  * the simulator runs main.ts on 10.78.S.1/24 in one namespace, impnet-peer
  * runs in another. The strict impOS address rule applies (no loopback), and
  * the seed echo's toAddress check sees real unicast and broadcast
- * destinations.
+ * destinations. A second subnet on the same wire shows that a send to a
+ * private address outside the interface's own subnet never leaves the device.
  */
 import test from "ava";
+import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { root } from "../support/sim";
-import { waitOutput, type Finished } from "../support/process";
+import { finished as finish, waitOutput } from "../support/process";
 import { createLan, netnsUnavailable, type NamespaceLan } from "../support/netns";
 import type { BroadcastReport, EchoReport } from "../../hosts/peer/types";
 import { HANG_GUARD_MS } from "../support/wait";
 import { metrics } from "./target";
 
+// --no-typecheck: `npm test` type-checks these apps already; the CLI's check is tested in tests/sim/cli.test.ts.
 const SIM = join(root, "hosts", "sim", "bin.js");
 const PEER = join(root, "hosts", "peer", "bin.js");
 const reason = netnsUnavailable();
-
-function finish(child: ReturnType<NamespaceLan["spawn"]>): Promise<Finished> {
-  return new Promise((resolve) => {
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 if (reason !== null) {
   test.skip(`namespace LAN cases (skipped: ${reason})`, () => {});
@@ -39,7 +32,7 @@ if (reason !== null) {
 
   test.serial("main.ts in the simulator answers unicast and subnet-broadcast echoes across the LAN", async (t) => {
     const device = lan.address(0);
-    const sim = lan.spawn(0, process.execPath, [SIM, "--iface", `eth0=${device}/24`, "main.ts"], root);
+    const sim = lan.spawn(0, process.execPath, [SIM, "--no-typecheck", "--iface", `eth0=${device}/24`, "main.ts"], root);
     try {
       t.regex(await waitOutput(sim, /echo: listening on/), new RegExp(`echo: listening on ${device.replace(/\./g, "\\.")}:1234 \\(broadcast ${lan.broadcast.replace(/\./g, "\\.")}\\)`));
       const echo = finish(lan.spawn(1, process.execPath, [PEER, "echo", "--target", `${device}:1234`, "--count", "2000", "--size", "512", "--timeout", "60s", "--json"], root));
@@ -67,7 +60,7 @@ if (reason !== null) {
 
   test.serial("toAddress tells unicast from broadcast on a real LAN", async (t) => {
     const device = lan.address(0);
-    const sim = lan.spawn(0, process.execPath, [SIM, "--iface", `eth0=${device}/24`, "tests/sim/apps/tostate.ts"], root);
+    const sim = lan.spawn(0, process.execPath, [SIM, "--no-typecheck", "--iface", `eth0=${device}/24`, "tests/sim/apps/tostate.ts"], root);
     try {
       await waitOutput(sim, /^ready /m);
       const script = `
@@ -85,9 +78,48 @@ if (reason !== null) {
     }
   });
 
+  test.serial("a send to a private address outside the interface's subnet is refused and never reaches the wire", async (t) => {
+    const device = lan.address(0);
+    const peer = lan.address(1);
+    const OTHER = "192.168.99.1";
+    // A second subnet on the same wire: the peer also owns OTHER, and the device's OS has an on-link
+    // route to it, so a datagram impnet let through would reach the peer.
+    execFileSync("ip", ["-n", lan.hosts[1], "addr", "add", `${OTHER}/24`, "dev", "v0"]);
+    execFileSync("ip", ["-n", lan.hosts[0], "route", "add", "192.168.99.0/24", "dev", "v0"]);
+    const listenerScript = `
+      const s = require("node:dgram").createSocket("udp4");
+      const got = [];
+      s.on("message", (m, r) => { got.push(m.toString() + "@" + r.address); if (m.toString() === "marker") { console.log(JSON.stringify(got)); process.exit(0); } });
+      s.bind(0, () => console.log("listening " + s.address().port));
+      setTimeout(() => { console.log(JSON.stringify(got)); process.exit(1); }, ${HANG_GUARD_MS});`;
+    const listener = lan.spawn(1, process.execPath, ["-e", listenerScript], root);
+    const listened = finish(listener);
+    const sim = lan.spawn(0, process.execPath, [SIM, "--iface", `eth0=${device}/24`, "tests/sim/apps/lifecycle.ts"], root);
+    try {
+      const port = Number(/listening (\d+)/.exec(await waitOutput(listener, /listening \d+/))?.[1]);
+      await waitOutput(sim, /^open 1234$/m);
+      // Control: the wire carries a datagram from the device's namespace to OTHER.
+      const control = await finish(lan.spawn(0, process.execPath, ["-e", `require("node:dgram").createSocket("udp4").send("control", ${port}, "${OTHER}", (e) => process.exit(e ? 1 : 0))`], root));
+      t.is(control.code, 0, control.stderr);
+      sim.stdin.write(`agent send {"address": "${OTHER}", "port": ${port}, "text": "off-subnet"}\n`);
+      const refused = await waitOutput(sim, /handler threw/);
+      t.regex(refused, new RegExp(`agent\\.on\\("send"\\) handler threw: RangeError: send: address 192\\.168\\.99\\.1 is outside eth0's subnet ${lan.net.replace(/\./g, "\\.")}\\.0/24`));
+      sim.stdin.write(`agent send {"address": "${peer}", "port": ${port}, "text": "marker"}\n`);
+      const heard = await listened;
+      t.is(heard.code, 0, heard.stdout + heard.stderr);
+      const received = JSON.parse(heard.stdout.trim().split("\n").at(-1) ?? "[]") as string[];
+      t.log(metrics({ case: "off-subnet", wire: received.join(",") }));
+      t.deepEqual(received, [`control@${device}`, `marker@${device}`], "the off-subnet datagram never reached the wire");
+    } finally {
+      sim.stdin.end("quit\n");
+      await finish(sim);
+      listener.kill();
+    }
+  });
+
   test.serial("on a LAN the strict impOS rule holds: a loopback destination is refused", async (t) => {
     const device = lan.address(0);
-    const sim = lan.spawn(0, process.execPath, [SIM, "--iface", `eth0=${device}/24`, "tests/sim/apps/lifecycle.ts"], root);
+    const sim = lan.spawn(0, process.execPath, [SIM, "--no-typecheck", "--iface", `eth0=${device}/24`, "tests/sim/apps/lifecycle.ts"], root);
     try {
       await waitOutput(sim, /^open 1234$/m);
       sim.stdin.write('agent send {"address": "127.0.0.1", "port": 9, "text": "x"}\n');

@@ -21,6 +21,7 @@
 import { Simulator } from "../../hosts/sim/simulator";
 import { join } from "node:path";
 import { freePort, root } from "../support/sim";
+import { until } from "../support/wait";
 
 export interface HilTarget {
   kind: "simulator" | "device";
@@ -93,6 +94,8 @@ export async function openTarget(address: string, app = "main.ts"): Promise<HilT
     },
   });
   if (app === "main.ts") await listening;
+  // Other apps (the relay) start once eth0 is CONNECTED, as on impOS, and open their socket then.
+  else await until(() => sim.stats.xsSockets > 0, `${app} to open its socket`);
   return {
     kind: "simulator",
     address,

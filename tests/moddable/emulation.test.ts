@@ -79,7 +79,7 @@ test.serial("UDP: Error('no network') before any interface was started; works on
   t.deepEqual(mb.io.binds, [], "no bind was attempted");
   new Ethernet({});
   new UDP({ port: 1234 });
-  t.deepEqual(mb.io.binds, [{ handle: mb.io.binds[0].handle, requested: 1234, port: 1234 }]);
+  t.deepEqual(mb.io.binds, [{ handle: mb.io.binds[0].handle, requested: 1234, iface: undefined, port: 1234 }]);
 });
 
 test.serial("UDP: a started WiFi also counts as a network (no link needed)", (t) => {
@@ -330,6 +330,32 @@ test.serial("UDP: Error('UDP send failed') without a route: interface started bu
   mb.link("eth0", "link-down");
   t.throws(() => u.write(new Uint8Array(1), PEER, 1), { message: "UDP send failed" });
   t.is(mb.io.sent.length, 1);
+});
+
+test.serial("UDP (impnet extension): the interface option binds on that interface; its route is that interface's, not any other's", (t) => {
+  const mb = started();
+  new WiFi({}).connect({ SSID: "lan" });
+  const onWifi = new AnyUDP({ port: 1234, interface: "wl0" });
+  const anywhere = new AnyUDP({ port: 1235 });
+  t.deepEqual(
+    mb.io.binds.map((b) => [b.requested, b.iface]),
+    [
+      [1234, "wl0"],
+      [1235, undefined],
+    ],
+  );
+  // eth0 is up with its address; wl0 only started: the wl0 socket has no route, the other one has.
+  t.throws(() => onWifi.write(new Uint8Array(1), PEER, 1), { message: "UDP send failed" });
+  anywhere.write(new Uint8Array(1), PEER, 1);
+  mb.linkUp("wl0");
+  onWifi.write(new Uint8Array(1), "10.1.0.5", 1);
+  t.is(mb.io.sent.length, 2);
+});
+
+test.serial("UDP (impnet extension): an interface the board does not have is RangeError('invalid interface'); nothing is bound", (t) => {
+  const mb = started();
+  for (const iface of ["eth9", 0, null]) t.throws(() => new AnyUDP({ port: 1234, interface: iface }), { instanceOf: RangeError, message: "invalid interface" });
+  t.deepEqual(mb.io.binds, []);
 });
 
 test.serial("UDP: a socket survives link down/up and can send again without rebinding (bound to ANY)", (t) => {
@@ -655,6 +681,56 @@ test.serial("Net.get('MAC'), 'DNS' from config, and undefined for what ESP32 doe
   t.deepEqual(Net.get("DNS"), []);
 });
 
+test.serial("Net.resolve: a name other than localhost or an address fails on the next turn with callback(name, undefined), this = globalThis", (t) => {
+  const mb = new MemoryBoard();
+  const calls: Array<[unknown, unknown[]]> = [];
+  Net.resolve("pool.ntp.org", function (this: unknown, ...args: unknown[]) {
+    calls.push([this, args]);
+  });
+  t.deepEqual(calls, [], "never synchronously (modResolve.c posts the answer to the VM)");
+  mb.flush();
+  t.deepEqual(calls, [[globalThis, ["pool.ntp.org", undefined]]]);
+  mb.advance(60_000);
+  t.is(calls.length, 1, "answered once");
+});
+
+test.serial("Net.resolve: localhost and names in lwIP's inet_aton forms answer with the dotted quad", (t) => {
+  const mb = new MemoryBoard();
+  const answers = new Map<string, unknown>();
+  const names = ["localhost", "127.0.0.1", "10.0.0.7 trailing", "0x7f.1", "0177.0.0.01", "10.258", "192.168.257", "3232235777"];
+  for (const name of names) Net.resolve(name, (n: string, address?: string) => answers.set(n, address));
+  mb.flush();
+  t.deepEqual(Object.fromEntries(answers), {
+    localhost: "127.0.0.1",
+    "127.0.0.1": "127.0.0.1",
+    "10.0.0.7 trailing": "10.0.0.7",
+    "0x7f.1": "127.0.0.1",
+    "0177.0.0.01": "127.0.0.1",
+    "10.258": "10.0.1.2",
+    "192.168.257": "192.168.1.1",
+    "3232235777": "192.168.1.1",
+  });
+});
+
+test.serial("Net.resolve: what lwIP's inet_aton refuses fails (empty, 256+ characters, parts too large, octal 8, junk, IPv6)", (t) => {
+  const mb = new MemoryBoard();
+  const answers = new Map<string, unknown>();
+  const names = ["", "a".repeat(256), "256.0.0.1", "1.2.3.256", "1.2.65536", "08.1.1.1", "1.2.3.4x", "1.2.3.4.5", "::1", ".1.2.3", "LOCALHOST"];
+  for (const name of names) Net.resolve(name, (n: string, address?: string) => answers.set(n, address));
+  mb.flush();
+  t.is(answers.size, names.length);
+  for (const name of names) t.is(answers.get(name), undefined, JSON.stringify(name));
+});
+
+test.serial("Net.resolve: the name is converted with ToString (a Symbol throws TypeError at once)", (t) => {
+  const mb = new MemoryBoard();
+  const answers: unknown[][] = [];
+  Net.resolve(2130706433 as unknown as string, (...args: unknown[]) => answers.push(args));
+  t.throws(() => Net.resolve(Symbol("host") as unknown as string, () => {}), { instanceOf: TypeError });
+  mb.flush();
+  t.deepEqual(answers, [["2130706433", "127.0.0.1"]]);
+});
+
 // ================================================================ timer, time, config
 
 test.serial("Timer.set(cb) runs on the next turn with the timer as argument and this = globalThis", (t) => {
@@ -743,6 +819,39 @@ test.serial("Timer: a callback that throws is recorded as a crash and later time
   mb.advance(5);
   t.true(ran);
   t.is((mb.crashes[0] as Error).message, "boom");
+});
+
+test.serial("Timer pass (modTimersExecute): the timers due when a pass starts run once each; timers they set or re-arm wait for the next pass", (t) => {
+  const mb = new MemoryBoard();
+  const order: string[] = [];
+  let second: object | undefined;
+  Timer.set(() => {
+    order.push("first");
+    Timer.set(() => order.push("set by first"), 0);
+    if (second !== undefined) Timer.schedule(second, 0);
+  }, 0);
+  second = Timer.set(() => order.push("second"), 0);
+  Timer.set(() => order.push("third"), 0);
+  t.true(mb.board.runTimers(), "a pass that ran callbacks says so");
+  t.deepEqual(order, ["first", "third"], "second was re-armed by first: it waits, as a timer set by first does");
+  t.true(mb.board.runTimers());
+  t.deepEqual(order, ["first", "third", "set by first", "second"]);
+  t.false(mb.board.runTimers(), "nothing due: nothing ran");
+});
+
+test.serial("Timer pass: a 0 ms timer chain (each callback sets the next) runs one link per pass, so a pass always ends", (t) => {
+  const mb = new MemoryBoard();
+  let runs = 0;
+  const again = (): void => {
+    runs++;
+    Timer.set(again, 0);
+  };
+  Timer.set(again, 0);
+  mb.board.runTimers();
+  t.is(runs, 1);
+  mb.board.runTimers();
+  t.is(runs, 2);
+  t.is(mb.board.timerCount(), 1);
 });
 
 test.serial("Time.ticks is the board's millisecond clock", (t) => {

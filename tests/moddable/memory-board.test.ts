@@ -12,13 +12,13 @@ import { EPHEMERAL_START, ETH0, MemoryBoard, text } from "../support/memory-boar
 test.serial("bind: port 0 takes the first free ephemeral port, skipping ports held by others; a taken port fails", (t) => {
   const mb = new MemoryBoard();
   mb.io.taken.add(EPHEMERAL_START);
-  t.is(mb.io.bind(1, 0), EPHEMERAL_START + 1);
-  t.is(mb.io.bind(2, 0), EPHEMERAL_START + 2);
-  t.is(mb.io.bind(3, 1234), 1234);
-  t.throws(() => mb.io.bind(4, 1234), { message: "bind failed" });
-  t.throws(() => mb.io.bind(5, EPHEMERAL_START), { message: "bind failed" });
+  t.is(mb.io.bind(1, 0, undefined), EPHEMERAL_START + 1);
+  t.is(mb.io.bind(2, 0, undefined), EPHEMERAL_START + 2);
+  t.is(mb.io.bind(3, 1234, undefined), 1234);
+  t.throws(() => mb.io.bind(4, 1234, undefined), { message: "bind failed" });
+  t.throws(() => mb.io.bind(5, EPHEMERAL_START, undefined), { message: "bind failed" });
   mb.io.close(3);
-  t.is(mb.io.bind(6, 1234), 1234);
+  t.is(mb.io.bind(6, 1234, undefined), 1234);
   t.deepEqual(
     mb.io.binds.map((b) => [b.handle, b.requested, b.port]),
     [

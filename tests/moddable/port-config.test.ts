@@ -21,6 +21,17 @@ function connectedEth0(config: Record<string, unknown>) {
   return { device, iface };
 }
 
+/** eth0 and wl0 open and CONNECTED (wl0 joins "home" unless `options.config` says otherwise). */
+function bothConnected(options: Parameters<typeof moddableDevice>[0] = {}) {
+  const device = moddableDevice({ config: { ssid: "home" }, ...options });
+  const eth = openInterface(device, { interface: "eth0" });
+  const wifi = openInterface(device, { interface: "wl0" });
+  device.mb.flush();
+  device.mb.linkUp("eth0");
+  device.mb.linkUp("wl0");
+  return { device, eth, wifi };
+}
+
 // ================================================================ settingsFor
 
 test("settingsFor: NAME_address / _netmask / _gateway / _dns for the named interface only", (t) => {
@@ -104,29 +115,48 @@ test.serial("impnet_rate_limit absent: no limit (the 101st and later sends go ou
 });
 
 test.serial("mc/config strings from the command line: ssid and eth0_netmask arrive as the app's config", (t) => {
-  const device = moddableDevice({ config: { ssid: "home", password: "pw", eth0_netmask: "255.255.255.0" } });
-  const eth = openInterface(device, { interface: "eth0" });
-  const wifi = openInterface(device, { interface: "wl0" });
-  device.mb.flush();
-  device.mb.linkUp("eth0");
-  device.mb.linkUp("wl0");
+  const { eth, wifi } = bothConnected({ config: { ssid: "home", password: "pw", eth0_netmask: "255.255.255.0" } });
   t.is(eth.iface.getstate(), NetState.CONNECTED);
   t.is(wifi.iface.getstate(), NetState.CONNECTED);
   t.deepEqual(eth.iface.getiptable().ipv4, { address: ETH0.address, netmask: "255.255.255.0", broadcast: "192.168.1.255" });
   t.deepEqual(wifi.iface.getiptable().ipv4, { address: WL0.address });
 });
 
-test.serial("ports are device-wide (lwIP binds to ANY): a port bound on eth0 is in use on wl0, and hears wl0's traffic", (t) => {
-  const device = moddableDevice({ config: { ssid: "home" } });
-  const eth = openInterface(device, { interface: "eth0" });
-  const wifi = openInterface(device, { interface: "wl0" });
-  device.mb.flush();
-  device.mb.linkUp("eth0");
-  device.mb.linkUp("wl0");
+test.serial("stock Moddable (lwIP binds to ANY): a port bound on eth0 is in use on wl0, and hears wl0's traffic", (t) => {
+  const { device, eth, wifi } = bothConnected({ bindAny: true });
   const got: string[] = [];
   eth.iface.openudp((from, _fp, to, _tp, data) => got.push(`${from}->${to}:${data.tostring()}`), 20001);
   t.throws(() => wifi.iface.openudp(null, 20001), { message: "openudp: localPort 20001 is already in use" });
   device.io.peer("10.1.0.5", 7000).send(WL0.address, 20001, "via wifi");
   device.mb.advance(1);
   t.deepEqual(got, [`10.1.0.5->${ETH0.address}:via wifi`], "stock Moddable cannot tell the destination: toAddress is eth0's own");
+});
+
+test.serial("a socket belongs to its interface (the simulator's emulation): bound on eth0 only, it sends from eth0 and does not hear wl0", (t) => {
+  const { device, eth, wifi } = bothConnected();
+  const got: string[] = [];
+  const ethSocket = eth.iface.openudp((from, _fp, to, _tp, data) => got.push(`eth0 ${from}->${to}:${data.tostring()}`), 20001);
+  const wifiSocket = wifi.iface.openudp((from, _fp, to, _tp, data) => got.push(`wl0 ${from}->${to}:${data.tostring()}`), 20002);
+  t.deepEqual(
+    device.io.binds.map((b) => [b.requested, b.iface]),
+    [
+      [20001, "eth0"],
+      [20002, "wl0"],
+    ],
+    "the port asks the platform to bind each socket on its own interface",
+  );
+  t.throws(() => wifi.iface.openudp(null, 20001), { message: "openudp: localPort 20001 is already in use" }, "ports stay device-wide");
+  const wifiPeer = device.io.peer("10.1.0.5", 7000);
+  const ethPeer = device.io.peer("192.168.1.50", 7000);
+  wifiPeer.send(WL0.address, 20001, "to eth0's port via wifi");
+  wifiPeer.send("10.1.255.255", 20001, "wifi broadcast to eth0's port");
+  ethPeer.send(ETH0.address, 20001, "via ethernet");
+  wifiPeer.send(WL0.address, 20002, "via wifi");
+  device.mb.advance(1);
+  t.deepEqual(got, ["eth0 192.168.1.50->192.168.1.10:via ethernet", "wl0 10.1.0.5->10.1.2.20:via wifi"]);
+  t.is(ethSocket.send("192.168.1.50", 7000, "from eth0"), 0);
+  t.is(wifiSocket.send("10.1.0.5", 7000, "from wl0"), 0);
+  device.mb.advance(1);
+  t.deepEqual(ethPeer.received.map((d) => `${d.from}:${d.fromPort}`), [`${ETH0.address}:20001`]);
+  t.deepEqual(wifiPeer.received.map((d) => `${d.from}:${d.fromPort}`), [`${WL0.address}:20002`]);
 });

@@ -267,6 +267,26 @@ test.serial("receive: with no callback (onreceive(null)) packets are still drain
   );
 });
 
+test.serial("receive: datagrams the platform delivers while eth0 is DHCPING (lwIP takes broadcasts then) are drained and dropped; CONNECTED delivers again", (t) => {
+  const { device, mb, iface } = connected();
+  const { calls, callback } = recorder();
+  iface.openudp(callback, PORT);
+  mb.link("eth0", "link-down");
+  mb.link("eth0", "link-up");
+  t.is(iface.getstate(), NetState.ETHERNET_DHCPING);
+  mb.deliver(PORT, "during dhcp", PEER, PEER_PORT, "255.255.255.255");
+  t.deepEqual(calls, []);
+  t.is(mb.board.sockets.get(handleOf(device, PORT))?.queued(), 0, "the platform queue was drained");
+  t.is(device.runtime.droppedNotConnected, 1);
+  mb.link("eth0", "address");
+  t.is(iface.getstate(), NetState.CONNECTED);
+  mb.deliver(PORT, "connected", PEER, PEER_PORT, ETH0.address);
+  t.deepEqual(
+    calls.map((c) => c.text),
+    ["connected"],
+  );
+});
+
 test.serial("receive: an error thrown by the callback is reported and the drain carries on", (t) => {
   const { device, mb, iface } = connected();
   const seen: string[] = [];
@@ -403,6 +423,25 @@ test.serial("close() closes the emulated socket once, frees the port and stops d
   t.throws(() => socket.send(PEER, PEER_PORT, "x"), { message: /closed/ });
   t.notThrows(() => iface.openudp(null, PORT), "the port can be bound again");
   t.deepEqual(calls, []);
+});
+
+test.serial("send() == 0 then close() in the same turn: the platform took every datagram before the close, and the peer gets them in order", (t) => {
+  const { device, mb, iface, io } = connected();
+  const peer = io.peer(PEER, PEER_PORT);
+  const bound = iface.openudp(null, PORT);
+  for (let i = 0; i < 3; i++) t.is(bound.send(PEER, PEER_PORT, `bound ${i}`), 0);
+  bound.close();
+  const unbound = iface.openudp();
+  t.is(unbound.send(PEER, PEER_PORT, "unbound"), 0);
+  unbound.close();
+  t.deepEqual(
+    io.sent.map((d) => d.handle),
+    [io.closed[0], io.closed[0], io.closed[0], io.closed[1]],
+    "each write() reached the platform (lwIP copies it at once) before its socket's close()",
+  );
+  mb.advance(1);
+  t.deepEqual(peer.texts(), ["bound 0", "bound 1", "bound 2", "unbound"]);
+  t.is(device.runtime.ports.size, 0);
 });
 
 test.serial("close() of a socket that never bound touches nothing on the platform", (t) => {

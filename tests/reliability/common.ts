@@ -81,10 +81,11 @@ export const S = {
  * STARTING → ETHERNET_LINK_UP → ETHERNET_DHCPING → CONNECTED; from any state
  * → ETHERNET_STOPPED_NO_LINK or ETHERNET_STOPPED_UNHAPPY; from those →
  * ETHERNET_LINK_UP; never the same state twice in a row. The first state an
- * app sees is STARTING.
+ * app sees is CONNECTED (apps start once eth0 is connected, as on impOS), or
+ * STARTING when it was started at once.
  */
 export function legalEthernetTransition(from: number | undefined, to: number): boolean {
-  if (from === undefined) return to === S.STARTING;
+  if (from === undefined) return to === S.STARTING || to === S.CONNECTED;
   if (from === to) return false;
   if (to === S.ETHERNET_STOPPED_NO_LINK || to === S.ETHERNET_STOPPED_UNHAPPY) return true;
   switch (from) {

@@ -28,6 +28,8 @@ test("the legal-state machine accepts the documented sequences and rejects other
   t.deepEqual(illegalTransitions([0, 200, 1]), ["200→1 at #2"]);
   t.deepEqual(illegalTransitions([0, 200, 201, 1, 1]), ["1→1 at #4"]);
   t.deepEqual(illegalTransitions([200]), ["(start)→200 at #0"]);
+  t.deepEqual(illegalTransitions([1, 204, 200, 201, 1]), [], "an app started online first sees CONNECTED");
+  t.deepEqual(illegalTransitions([201]), ["(start)→201 at #0"]);
   t.deepEqual(illegalTransitions([0, 200, 201, 1, 204, 201]), ["204→201 at #5"]);
   t.false(legalEthernetTransition(S.ETHERNET_STOPPED_NO_LINK, S.ETHERNET_STOPPED_NO_LINK));
 });

@@ -3,7 +3,7 @@
  * (matrix-table.ts): the documented outcome, and the device state left as
  * it was. Shared by matrix.test.ts and the soak runner.
  */
-import { expectationFor, type Row } from "./matrix-table";
+import { expectationFor, expectedMessage, type MatrixWhere, type Row } from "./matrix-table";
 import type { RowResult, Snapshot } from "./matrix-exec";
 
 export interface Tally {
@@ -24,8 +24,8 @@ export function isSelfToFixture(row: Row): boolean {
   return self && fixture;
 }
 
-/** Compares one phase's results with the table. */
-export function check(rows: readonly Row[], results: readonly RowResult[], onLoopback: boolean, tally: Tally): void {
+/** Compares one phase's results with the table, for an interface at `where`. */
+export function check(rows: readonly Row[], results: readonly RowResult[], where: MatrixWhere, tally: Tally): void {
   if (results.length !== rows.length) {
     tally.failures.push(`${results.length} results for ${rows.length} rows`);
     return;
@@ -42,7 +42,8 @@ export function check(rows: readonly Row[], results: readonly RowResult[], onLoo
       return;
     }
     tally.checked++;
-    const expect = expectationFor(row, onLoopback);
+    const table = expectationFor(row, where.onLoopback);
+    const expect = table.message === undefined ? table : { ...table, message: expectedMessage(table.message, row, where) };
     const outcome = result.outcome;
     if (outcome === undefined) return fail("no outcome");
     if (expect.throws !== undefined) {

@@ -13,7 +13,7 @@ import type { Imp, Server, Agent } from "../../modules/impnet/core/runtime";
 import type { NetInterface } from "../../modules/impnet/core/interface";
 import type { UdpSocket } from "../../modules/impnet/core/udpsocket";
 import { decode, encode, type Encoded } from "./codec";
-import { CLOSED_PORT, FIXTURE_PORT, type Row } from "./matrix-table";
+import { CLOSED_PORT, FIXTURE_PORT, subnetAddress, type Row, type SubnetEdge } from "./matrix-table";
 
 /** What the engine exposes to the executor. */
 export interface MatrixEnv {
@@ -61,8 +61,9 @@ export interface RowResult {
 }
 
 export interface Fixtures {
-  /** The interface's own address (taken while connected). */
+  /** The interface's own address and prefix length (taken while connected). */
   self: string;
+  prefix: number;
   sock: UdpSocket;
   unbound: UdpSocket;
   closed: UdpSocket;
@@ -72,9 +73,10 @@ export interface Fixtures {
 
 /** Opens the fixture sockets; call while the interface is connected. */
 export function openFixtures(env: MatrixEnv): Fixtures {
-  const self = env.iface.getiptable().ipv4.address;
-  if (self === undefined) throw new Error("matrix: the interface has no address (not connected?)");
-  const fixtures = { self, received: 0 } as Fixtures;
+  const { address: self, netmask } = env.iface.getiptable().ipv4;
+  if (self === undefined || netmask === undefined) throw new Error("matrix: the interface has no address or netmask (not connected?)");
+  const prefix = netmask.split(".").reduce((bits, octet) => bits + Number(octet).toString(2).replace(/0/g, "").length, 0);
+  const fixtures = { self, prefix, received: 0 } as Fixtures;
   fixtures.sock = env.iface.openudp(() => {
     fixtures.received++;
   }, FIXTURE_PORT);
@@ -124,6 +126,7 @@ function argument(value: Encoded, env: MatrixEnv, fixtures: Fixtures): unknown {
   if (value !== null && typeof value === "object" && !Array.isArray(value)) {
     if (value.$ === "self") return fixtures.self;
     if (value.$ === "fixture-port") return FIXTURE_PORT;
+    if (value.$ === "subnet") return subnetAddress(value.edge as SubnetEdge, fixtures.self, fixtures.prefix);
   }
   return decode(value, { Blob: env.Blob });
 }

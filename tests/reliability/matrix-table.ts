@@ -10,7 +10,11 @@
  * and inside XS through the simulator (sent with `sim.agent`). Argument
  * placeholders `{ $: "self" }` and `{ $: "fixture-port" }` stand for the
  * interface's own address and the port of the fixture socket, so accepted
- * sends go to the device itself and never leave it.
+ * sends go to the device itself and never leave it; `{ $: "subnet", edge }`
+ * stands for an address at an edge of the interface's own subnet (its
+ * network and broadcast addresses, a host, and the addresses just outside).
+ * Expected messages may name `{address}` (the call's first argument, as
+ * resolved) and `{subnet}` (the interface's subnet, "192.168.1.0/24").
  */
 import type { Encoded } from "./codec";
 
@@ -59,6 +63,39 @@ export const FIXTURE_PORT = 20101;
 export const CLOSED_PORT = 20102;
 const FREE_PORT = 20103;
 
+
+/** Addresses at the edges of the interface's own subnet (docs/compatibility.md §2: only the own subnet is reachable). */
+export type SubnetEdge = "network" | "host" | "broadcast" | "below" | "above";
+
+/** Where the matrix runs: the interface's own address and prefix, and whether it is on loopback. */
+export interface MatrixWhere {
+  self: string;
+  prefix: number;
+  onLoopback: boolean;
+}
+
+/** The address `edge` stands for on the subnet `self`/`prefix` (dotted-quad arithmetic kept here, apart from impnet's). */
+export function subnetAddress(edge: SubnetEdge, self: string, prefix: number): string {
+  const value = self.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
+  const size = 2 ** (32 - prefix);
+  const network = value - (value % size);
+  const offsets: Record<SubnetEdge, number> = { network: 0, host: size - 2, broadcast: size - 1, below: -1, above: size };
+  const address = (network + offsets[edge] + 2 ** 32) % 2 ** 32;
+  return [24, 16, 8, 0].map((shift) => Math.floor(address / 2 ** shift) % 256).join(".");
+}
+
+/** The subnet as impnet's messages name it: "192.168.1.0/24". */
+export function subnetText(where: MatrixWhere): string {
+  return `${subnetAddress("network", where.self, where.prefix)}/${where.prefix}`;
+}
+
+/** An expected message with `{address}` and `{subnet}` filled in for `row` at `where`. */
+export function expectedMessage(message: string, row: Row, where: MatrixWhere): string {
+  const first = row.args[0];
+  let address = typeof first === "string" ? first : "";
+  if (first !== null && typeof first === "object" && !Array.isArray(first) && first.$ === "subnet") address = subnetAddress(first.edge as SubnetEdge, where.self, where.prefix);
+  return message.replace("{address}", address).replace("{subnet}", subnetText(where));
+}
 
 /** Send Error Codes (docs/compatibility.md §2). */
 export const NOT_CONNECTED = 1;
@@ -127,6 +164,7 @@ function label(value: Encoded): string {
     if (value.$ === "string-of") return `"${String(value.unit)}"×${String(value.count)}`;
     if (value.$ === "blob" && typeof value.size === "number") return `blob(${value.size})`;
     if (value.$ === "table") return JSON.stringify(value.table);
+    if (value.$ === "subnet") return `<subnet ${String(value.edge)}>`;
     return `<${value.$}>`;
   }
   return JSON.stringify(value);
@@ -134,8 +172,15 @@ function label(value: Encoded): string {
 
 // ---------------------------------------------------------------- value lists
 
-/** Destination addresses accepted on a private LAN: RFC 1918, its edges, a subnet broadcast. */
-const PRIVATE = ["10.0.0.0", "10.0.0.1", "10.255.255.255", "172.16.0.0", "172.31.255.255", "192.168.0.0", "192.168.1.255", "192.168.255.255"];
+/**
+ * RFC 1918 addresses and the edges of its ranges, all outside the subnets the
+ * suites' interfaces use (192.168.1.0/24 on the fake LAN, 10.79.x.0/24 in
+ * namespaces): refused there as another subnet, accepted on a loopback
+ * interface (its documented rule).
+ */
+const PRIVATE = ["10.0.0.0", "10.0.0.1", "10.255.255.255", "172.16.0.0", "172.31.255.255", "192.168.0.0", "192.168.255.255"];
+const IN_SUBNET: SubnetEdge[] = ["network", "host", "broadcast"];
+const OFF_SUBNET: SubnetEdge[] = ["below", "above"];
 /** Valid dotted quads outside the private ranges (public, edges of the private ranges, special-purpose). */
 const NOT_PRIVATE = [
   "8.8.8.8",
@@ -238,9 +283,19 @@ function sendRows(phase: Phase): Row[] {
   // What an accepted send returns: 0 (sent) while connected, else SEND_ERROR_NOT_CONNECTED.
   const accepted = returns(live ? 0 : NOT_CONNECTED);
   const notPrivate = (address: string): Expect => throwsRange(`send: address ${address} is not a private (10/8, 172.16/12, 192.168/16) address`);
+  // Another subnet is refused while connected; while not, the subnet is unknown and the send returns 1.
+  const otherSubnet: Expect = live ? throwsRange("send: address {address} is outside eth0's subnet {subnet}") : returns(NOT_CONNECTED);
+  const SUBNET = (edge: SubnetEdge): Encoded => ({ $: "subnet", edge });
 
   // Destinations.
-  for (const address of PRIVATE) rows.push(row(phase, "sock", "send", [address, FIXTURE, "x"], accepted, { external: live }));
+  for (const address of PRIVATE) rows.push(row(phase, "sock", "send", [address, FIXTURE, "x"], otherSubnet, { loopback: accepted, external: live }));
+  for (const edge of IN_SUBNET) rows.push(row(phase, "sock", "send", [SUBNET(edge), FIXTURE, "x"], accepted, { external: live }));
+  // Just outside the subnet: private on a LAN; on 127.0.0.0/8 they are 126.255.255.255 and 128.0.0.0, not private.
+  for (const edge of OFF_SUBNET) {
+    rows.push(row(phase, "sock", "send", [SUBNET(edge), FIXTURE, "x"], otherSubnet, { loopback: notPrivate("{address}") }));
+    rows.push(row(phase, "sock-unbound", "send", [SUBNET(edge), FIXTURE, "x"], otherSubnet, { loopback: notPrivate("{address}") }));
+  }
+  rows.push(row(phase, "sock", "send", [SUBNET("above"), 67, 42], live ? otherSubnet : throwsRange("send: port 67 is reserved for DHCP/BOOTP"), { loopback: notPrivate("{address}") }));
   for (const address of NOT_PRIVATE) rows.push(row(phase, "sock", "send", [address, FIXTURE, "x"], notPrivate(address)));
   for (const address of LOOPBACK_OTHER) {
     rows.push(row(phase, "sock", "send", [address, FIXTURE, "x"], notPrivate(address), { loopback: accepted, external: live }));

@@ -26,7 +26,7 @@ import { UdpClient } from "../support/sim";
 import { HANG_GUARD_MS } from "../support/wait";
 import { ADDRESS, sleep, until } from "./common";
 import { startHarness, type Harness } from "./harness";
-import { FIXTURE_PORT, matrixRows, type Phase, type Row } from "./matrix-table";
+import { FIXTURE_PORT, matrixRows, type MatrixWhere, type Phase, type Row } from "./matrix-table";
 import { check, newTally, type Tally } from "./matrix-check";
 import {
   armScenarios,
@@ -78,6 +78,8 @@ function fakeMatrix(t: ExecutionContext, onLoopback: boolean): void {
   };
   const link = world.device.link("eth0");
   const fixtures = openFixtures(env);
+  const where: MatrixWhere = { self: address, prefix: onLoopback ? 8 : 24, onLoopback };
+  t.is(fixtures.prefix, where.prefix);
   const tally: Tally = newTally();
   const statesBefore = device.states.length;
   const phaseStates: number[] = [];
@@ -88,7 +90,7 @@ function fakeMatrix(t: ExecutionContext, onLoopback: boolean): void {
     phaseStates.push(iface.getstate());
     const mark = device.states.length;
     const rows = ROWS.filter((row) => row.phase === phase);
-    check(rows, runRows(env, fixtures, rows, { skipExternal: false }), onLoopback, tally);
+    check(rows, runRows(env, fixtures, rows, { skipExternal: false }), where, tally);
     deliver(world, 20);
     t.is(device.states.length, mark, `no state callback during the ${phase} rows (a refused imp.net.open must not re-announce)`);
   }
@@ -100,9 +102,10 @@ function fakeMatrix(t: ExecutionContext, onLoopback: boolean): void {
 
   // What reached the network: exactly the accepted sends, none to a forbidden place.
   t.is(world.device.sent.length, tally.sent, "one datagram per accepted send, none for refused calls");
+  // On the LAN only the interface's own subnet (192.168.1.0/24); on loopback, private and 127/8 addresses.
   const allowed = (to: string): boolean => {
     const value = parseIPv4(to);
-    return value >= 0 && (isPrivateIPv4(value) || (onLoopback && isLoopbackIPv4(value)));
+    return value >= 0 && (onLoopback ? isPrivateIPv4(value) || isLoopbackIPv4(value) : value >>> 8 === 0xc0a801);
   };
   t.deepEqual(world.lan.wire.filter((d) => !allowed(d.to) || d.toPort === 67 || d.toPort === 68 || d.fromPort === 67 || d.fromPort === 68), []);
   // Sends to the device's own address, or to its own subnet broadcast (the fake LAN delivers those back too).
@@ -118,22 +121,31 @@ test("bad-input matrix on the fake network (private LAN)", (t) => fakeMatrix(t, 
 test("bad-input matrix on the fake network (loopback interface)", (t) => fakeMatrix(t, true));
 
 test("the matrix checks can fail: a wrong message, a changed state and a taken port are reported", (t) => {
-  const row = ROWS.find((r) => r.phase === "connected" && r.target === "sock" && r.method === "send" && r.args[1] === 67) as Row;
+  const LAN: MatrixWhere = { self: "192.168.1.10", prefix: 24, onLoopback: false };
+  const row = ROWS.find((r) => r.id === 'connected sock.send(<self>, 67, "x")') as Row;
   const before: Snapshot = { ports: [20101], endpoints: 1, tokens: 100, state: 1, interfaces: 1, sockOpen: true, unboundOpen: true, unboundPort: 0, closedOpen: false };
   const tally = newTally;
   const good = tally();
-  check([row], [{ id: row.id, outcome: { threw: "RangeError", message: "send: port 67 is reserved for DHCP/BOOTP" }, before, after: before }], false, good);
+  check([row], [{ id: row.id, outcome: { threw: "RangeError", message: "send: port 67 is reserved for DHCP/BOOTP" }, before, after: before }], LAN, good);
   t.deepEqual(good.failures, []);
+  const offSubnet = ROWS.find((r) => r.id === 'connected sock.send(<subnet below>, <fixture-port>, "x")') as Row;
+  const subnetGood = tally();
+  const subnetMessage = "send: address 192.168.0.255 is outside eth0's subnet 192.168.1.0/24";
+  check([offSubnet], [{ id: offSubnet.id, outcome: { threw: "RangeError", message: subnetMessage }, before, after: before }], LAN, subnetGood);
+  t.deepEqual(subnetGood.failures, [], "the {address} and {subnet} placeholders are filled in from where the matrix runs");
+  const elsewhere = tally();
+  check([offSubnet], [{ id: offSubnet.id, outcome: { threw: "RangeError", message: subnetMessage }, before, after: before }], { ...LAN, self: "10.79.100.1" }, elsewhere);
+  t.is(elsewhere.failures.length, 1, "the same message is wrong for an interface on another subnet");
   const wrongMessage = tally();
-  check([row], [{ id: row.id, outcome: { threw: "RangeError", message: "nope" }, before, after: before }], false, wrongMessage);
+  check([row], [{ id: row.id, outcome: { threw: "RangeError", message: "nope" }, before, after: before }], LAN, wrongMessage);
   t.is(wrongMessage.failures.length, 1);
   const spent = tally();
-  check([row], [{ id: row.id, outcome: { threw: "RangeError", message: "send: port 67 is reserved for DHCP/BOOTP" }, before, after: { ...before, tokens: 99 } }], false, spent);
+  check([row], [{ id: row.id, outcome: { threw: "RangeError", message: "send: port 67 is reserved for DHCP/BOOTP" }, before, after: { ...before, tokens: 99 } }], LAN, spent);
   t.regex(spent.failures[0], /state changed/);
   const probeRow = ROWS.find((r) => r.probe?.free === true) as Row;
   const taken = tally();
   const expect = probeRow.expect;
-  check([probeRow], [{ id: probeRow.id, outcome: { threw: expect.throws as string, message: expect.message as string }, before, after: before, probe: false }], false, taken);
+  check([probeRow], [{ id: probeRow.id, outcome: { threw: expect.throws as string, message: expect.message as string }, before, after: before, probe: false }], LAN, taken);
   t.regex(taken.failures[0], /no longer free/);
 });
 
@@ -156,8 +168,9 @@ test.serial("bad-input matrix inside XS (simulator, interface on loopback)", asy
     const sim = harness.sim;
     await harness.request("ping");
     const baseline = { osSockets: sim.stats.osSockets, xsSockets: sim.stats.xsSockets, heap: await sim.heap() };
-    const opened = (await harness.request("matrix-open")) as { self: string };
+    const opened = (await harness.request("matrix-open")) as { self: string; prefix: number };
     t.is(opened.self, ADDRESS.matrix);
+    const where: MatrixWhere = { ...opened, onLoopback: true };
     const tally: Tally = newTally();
     const outBefore = sim.stats.packetsOut;
     const inBefore = sim.stats.packetsIn;
@@ -166,7 +179,7 @@ test.serial("bad-input matrix inside XS (simulator, interface on loopback)", asy
       const rows = ROWS.filter((row) => row.phase === phase);
       const mark = harness.states.length;
       const results = (await harness.request("matrix-rows", { rows })) as RowResult[];
-      check(rows, results, true, tally);
+      check(rows, results, where, tally);
       // The sends to itself must arrive before the link goes down (else they are dropped, as on a device).
       await until(() => sim.stats.packetsIn - inBefore >= tally.toFixture, "the self-addressed datagrams").catch(() => undefined);
       // A refused imp.net.open must not re-announce the state later.

@@ -84,7 +84,7 @@ test.serial("a callback cannot take down another socket, whatever it does (XS)",
 // Fixed simulator bug, kept as a regression test: a send to destination port 0 (allowed by
 // impOS) made Node's dgram throw inside the supervisor. Run in its own process.
 test("an app's send to destination port 0 does not take the simulator down", async (t) => {
-  const child = spawn(process.execPath, [join(root, "hosts", "sim", "bin.js"), "--iface", `eth0=${ADDRESS.security}`, join(root, "tests", "reliability", "apps", "port-zero.ts")], {
+  const child = spawn(process.execPath, [join(root, "hosts", "sim", "bin.js"), "--no-typecheck", "--iface", `eth0=${ADDRESS.security}`, join(root, "tests", "reliability", "apps", "port-zero.ts")], {
     cwd: root,
   });
   let output = "";
@@ -92,7 +92,7 @@ test("an app's send to destination port 0 does not take the simulator down", asy
   child.stderr.on("data", (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   try {
-    const alive = await Promise.race([waitOutput(child, /still alive/, 20_000).then(() => true, () => false), exited.then(() => false)]);
+    const alive = await Promise.race([waitOutput(child, /still alive/).then(() => true, () => false), exited.then(() => false)]);
     t.regex(output, /running .*port-zero\.ts on XS/, "the simulator started the app");
     t.true(alive, `the simulator died:\n${output}`);
   } finally {

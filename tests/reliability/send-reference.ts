@@ -1,8 +1,10 @@
 /**
- * impOS's destination rule for udpsocket.send() (impos-net-spec.md §6.1),
- * written independently of impnet's parser (a regular expression and the
- * RFC 1918 ranges), and fast-check generators of destinations and ports that
- * probe its edges. Shared by security.test.ts and the soak runner.
+ * impOS's destination rule for udpsocket.send() (impos-net-spec.md §6.1:
+ * private addresses only, and only the interface's own subnet), written
+ * independently of impnet's parser (a regular expression, the RFC 1918
+ * ranges, prefix arithmetic), and fast-check generators of destinations and
+ * ports that probe its edges. Shared by security.test.ts, ns-runner.ts and
+ * the soak runner.
  */
 import fc from "fast-check";
 import { formatIPv4 } from "../../modules/impnet/core/address";
@@ -25,10 +27,34 @@ export function referencePrivate(address: unknown): boolean {
   return o !== null && (o[0] === 10 || (o[0] === 172 && o[1] >= 16 && o[1] <= 31) || (o[0] === 192 && o[1] === 168));
 }
 
-/** What impOS's send() must do on a private LAN, by the spec: the error class, or "sent". */
-export function referenceOutcome(address: unknown, port: unknown): "TypeError" | "RangeError" | "sent" {
+/** A connected interface's subnet: its address and prefix length ("10.79.3.1", 24). */
+export interface Subnet {
+  address: string;
+  prefix: number;
+}
+
+/** Whether `address` lies in `subnet` (same first `prefix` bits), by octet arithmetic. */
+export function referenceInSubnet(address: string, subnet: Subnet): boolean {
+  const a = octets(address);
+  const s = octets(subnet.address);
+  if (a === null || s === null) return false;
+  for (let bit = 0; bit < subnet.prefix; bit++) {
+    const octet = bit >> 3;
+    const shift = 7 - (bit & 7);
+    if (((a[octet] >> shift) & 1) !== ((s[octet] >> shift) & 1)) return false;
+  }
+  return true;
+}
+
+/**
+ * What impOS's send() must do on a private LAN, by the spec: the error
+ * class, or "sent". With `subnet` (a connected interface) a private address
+ * outside it is refused too.
+ */
+export function referenceOutcome(address: unknown, port: unknown, subnet?: Subnet): "TypeError" | "RangeError" | "sent" {
   if (typeof address !== "string" || octets(address) === null) return "TypeError";
   if (!referencePrivate(address)) return "RangeError";
+  if (subnet !== undefined && !referenceInSubnet(address, subnet)) return "RangeError";
   if (typeof port !== "number" || !Number.isInteger(port)) return "TypeError";
   if (port < 0 || port > 65535 || port === 67 || port === 68) return "RangeError";
   return "sent";
@@ -71,3 +97,17 @@ export const portArbitrary: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom<unknown>("80", null, undefined, NaN, Infinity, [80]) },
 );
 
+
+/**
+ * Destinations for an interface on `subnet`: the generic ones, plus addresses
+ * inside the subnet and just around it (its network and broadcast
+ * addresses, the neighbours on either side), where the subnet rule decides.
+ */
+export function addressArbitraryFor(subnet: Subnet): fc.Arbitrary<unknown> {
+  const o = octets(subnet.address) as number[];
+  const size = 2 ** (32 - subnet.prefix);
+  const value = ((o[0] * 256 + o[1]) * 256 + o[2]) * 256 + o[3];
+  const network = value - (value % size);
+  const around = fc.integer({ min: -Math.min(size, 256), max: size + Math.min(size, 256) - 1 }).map((offset) => formatIPv4((network + offset + 2 ** 32) % 2 ** 32));
+  return fc.oneof({ weight: 3, arbitrary: addressArbitrary }, { weight: 1, arbitrary: around });
+}

@@ -11,7 +11,8 @@ const APP = "tests/sim/apps/lifecycle.ts";
 
 test("eth0 comes up through the impOS Ethernet sequence and the socket echoes", async (t) => {
   const port = await freePort();
-  const run = await runApp(APP, { config: { port: String(port) } });
+  // Started at once, so the app sees the whole bring-up.
+  const run = await runApp(APP, { config: { port: String(port) }, startAtOnce: true });
   try {
     await run.waitFor(new RegExp(`^open ${port}$`));
     t.deepEqual(
@@ -243,10 +244,10 @@ test("the seed's relay example sends agent data out by UDP from port 1234", asyn
   const run = await runApp("examples/relay.ts", { interfaces: [{ name: "eth0", address }] });
   const sink = await UdpClient.open();
   try {
+    // The app starts once eth0 is CONNECTED and opens its socket on the state callback that follows.
+    await until(() => run.sim.handleFor(1234) !== undefined, "the relay's socket on port 1234");
     run.sim.agent("relay.target", { address: "127.0.0.1", port: sink.port });
     await run.waitFor(/^relay: sending to /);
-    // The socket opens on CONNECTED; wait for it before relaying.
-    await until(() => run.sim.handleFor(1234) !== undefined, "the relay's socket on port 1234");
     run.sim.agent("relay.data", "relayed text");
     await sink.waitReplies(1);
     t.is(sink.replies[0].data.toString(), "relayed text");
@@ -254,6 +255,36 @@ test("the seed's relay example sends agent data out by UDP from port 1234", asyn
     t.is(sink.replies[0].port, 1234);
   } finally {
     sink.close();
+    await run.sim.stop();
+  }
+});
+
+test("by default the app starts once eth0 is CONNECTED: its top level runs online and its callback is told CONNECTED", async (t) => {
+  const port = await freePort();
+  const run = await runApp(APP, { config: { port: String(port) } });
+  try {
+    await run.waitFor(new RegExp(`^open ${port}$`));
+    t.deepEqual(run.logs.slice(0, 3), ["app started on eth0", "state 1", `open ${port}`]);
+    run.sim.agent("info", null);
+    t.regex(await run.waitFor(/^info /), /"ipv4":\{"address":"127\.0\.0\.1"/);
+  } finally {
+    await run.sim.stop();
+  }
+});
+
+test("the primary interface is the first --iface: with wl0 first the app waits for wl0", async (t) => {
+  const port = await freePort();
+  const run = await runApp(APP, {
+    interfaces: [
+      { name: "wl0", address: "127.0.0.10" },
+      { name: "eth0", address: "127.0.0.11" },
+    ],
+    config: { port: String(port), ssid: "office", iface: "wl0" },
+  });
+  try {
+    await run.waitFor(new RegExp(`^open ${port}$`));
+    t.deepEqual(run.logs.slice(0, 2), ["app started on wl0", "state 1"]);
+  } finally {
     await run.sim.stop();
   }
 });

@@ -70,6 +70,17 @@ const testHostPlugin: Plugin = {
 
 const bundles = new Map<string, Promise<string>>();
 
+/** Bundle entry that starts `app` through `impnet/boot`, as a host does (see `bootApp`). */
+const BOOT_PREFIX = "boot:";
+function bootEntry(app: string): string {
+  return [
+    `import { boot } from "impnet/boot";`,
+    `export function start(options) {`,
+    `  return new Promise((resolve, reject) => boot(options, () => { import(${JSON.stringify(join(ROOT, app))}).then(resolve, reject); }));`,
+    `}`,
+  ].join("\n");
+}
+
 /**
  * esbuild bundle (ESM text) of `entry` (a path relative to the repository
  * root), cached per entry. `impnet` and `impnet/*` resolve through the
@@ -78,8 +89,11 @@ const bundles = new Map<string, Promise<string>>();
 export function bundleApp(entry: string): Promise<string> {
   let cached = bundles.get(entry);
   if (cached === undefined) {
+    const booting = entry.startsWith(BOOT_PREFIX);
     cached = build({
-      entryPoints: [join(ROOT, entry)],
+      ...(booting
+        ? { stdin: { contents: bootEntry(entry.slice(BOOT_PREFIX.length)), resolveDir: ROOT, sourcefile: "boot-entry.js", loader: "js" as const } }
+        : { entryPoints: [join(ROOT, entry)] }),
       absWorkingDir: ROOT,
       tsconfig: join(ROOT, "tsconfig.json"),
       bundle: true,
@@ -118,4 +132,21 @@ export async function loadApp(entry: string, host: Host): Promise<Record<string,
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** A booted app: `started` settles once the app's module ran (or failed at its top level). */
+export interface BootedApp {
+  started: Promise<Record<string, unknown>>;
+}
+
+/**
+ * Loads `entry` the way hosts start apps (impnet/boot): the bundle's device
+ * opens `options.primary` (default: the host's first interface) and the
+ * app's module runs once it is CONNECTED, or at once with `atOnce`. Move the
+ * fake clock to let the interface come up, then await `started`.
+ */
+export async function bootApp(entry: string, host: Host, options: { primary?: string; atOnce?: boolean } = {}): Promise<BootedApp> {
+  const loaded = await loadApp(`${BOOT_PREFIX}${entry}`, host);
+  const start = loaded.start as (options: { primary?: string; atOnce?: boolean }) => Promise<Record<string, unknown>>;
+  return { started: start(options) };
 }

@@ -39,6 +39,8 @@ export interface BindRecord {
   handle: number;
   /** The port the socket asked for (0: any). */
   requested: number;
+  /** The interface the socket belongs to, or undefined for every interface (IP_ADDR_ANY). */
+  iface: string | undefined;
   /** The port bound, or -1 when the bind failed. */
   port: number;
 }
@@ -73,6 +75,12 @@ export interface MemoryBoardOptions {
   destinations?: boolean;
   /** Virtual ms between a send and its delivery to peers / own sockets (default 1). */
   latency?: number;
+  /**
+   * Stock Moddable: every socket binds IP_ADDR_ANY and the `interface` option
+   * is ignored. Default false: a socket belongs to its interface, as in the
+   * XS simulator.
+   */
+  bindAny?: boolean;
   /** Make this board the one the emulated modules use (default true). */
   install?: boolean;
 }
@@ -121,6 +129,8 @@ export class MemoryIO implements BoardIO {
   readonly taken = new Set<number>();
   /** Bound firmware sockets: handle → port. */
   readonly bound = new Map<number, number>();
+  /** The interface each bound socket belongs to (absent: every interface). */
+  readonly boundInterface = new Map<number, string>();
   /** Every datagram sent, in order. */
   readonly sent: SentDatagram[] = [];
   /** Handles passed to `close`, in order. */
@@ -134,6 +144,7 @@ export class MemoryIO implements BoardIO {
   autoLink: AutoLink | false = false;
   destinations = false;
   latency = 1;
+  bindAny = false;
   /** When set, the next `send` throws this (a platform failure below the emulation). */
   failNextSend: Error | undefined;
   private readonly peers = new Map<string, MemoryPeer>();
@@ -146,7 +157,7 @@ export class MemoryIO implements BoardIO {
     return this.time;
   }
 
-  bind(handle: number, port: number): number {
+  bind(handle: number, port: number, iface: string | undefined): number {
     let chosen = port;
     if (port === 0) {
       chosen = EPHEMERAL_START;
@@ -155,9 +166,10 @@ export class MemoryIO implements BoardIO {
     } else if (this.inUse(port)) {
       chosen = -1;
     }
-    this.binds.push({ handle, requested: port, port: chosen });
+    this.binds.push({ handle, requested: port, iface, port: chosen });
     if (chosen < 0) throw new Error("bind failed");
     this.bound.set(handle, chosen);
+    if (iface !== undefined && !this.bindAny) this.boundInterface.set(handle, iface);
     return chosen;
   }
 
@@ -170,12 +182,14 @@ export class MemoryIO implements BoardIO {
     const copy = new Uint8Array(data.slice(0));
     const fromPort = this.bound.get(handle) ?? 0;
     this.sent.push({ handle, fromPort, address, port, data: copy, at: this.time });
-    this.route(this.sourceFor(address), fromPort, address, port, copy);
+    const own = this.boundInterface.get(handle);
+    this.route(own === undefined ? this.sourceFor(address) : (this.board.iface(own)?.address ?? "0.0.0.0"), fromPort, address, port, copy);
   }
 
   close(handle: number): void {
     this.closed.push(handle);
     this.bound.delete(handle);
+    this.boundInterface.delete(handle);
   }
 
   startLink(name: string): void {
@@ -247,7 +261,8 @@ export class MemoryIO implements BoardIO {
    * @internal Puts a datagram on the memory network. After `latency` it reaches
    * peers at `to:toPort` (or every peer on `toPort` for a broadcast) and the
    * firmware socket bound to `toPort` when `to` is an address of an interface
-   * that has its address, or that interface's broadcast.
+   * that has its address, or that interface's broadcast (for a socket that
+   * belongs to one interface: of that interface).
    */
   route(from: string, fromPort: number, to: string, toPort: number, data: Uint8Array): void {
     this.at(this.latency, () => {
@@ -257,18 +272,18 @@ export class MemoryIO implements BoardIO {
           peer.received.push({ from, fromPort, to, data: data.slice() });
         }
       }
-      if (!this.reachesBoard(target)) return;
       const handle = this.handleOf(toPort);
-      if (handle === undefined) return;
+      if (handle === undefined || !this.reaches(target, this.boundInterface.get(handle))) return;
       const packet = makePacket(data, from, fromPort, this.destinations ? to : undefined);
       if (this.board.packet(handle, packet)) this.board.notifyReadable();
     });
   }
 
-  private reachesBoard(target: number): boolean {
+  /** Whether a datagram to `target` arrives at interface `only` (or, without one, at any interface). */
+  private reaches(target: number, only: string | undefined): boolean {
     if (target < 0) return false;
     for (const iface of this.board.interfaces.values()) {
-      if (!iface.hasAddress) continue;
+      if (!iface.hasAddress || (only !== undefined && iface.name !== only)) continue;
       const address = parseIPv4(iface.address);
       if (target === address || target === 0xffffffff || target === broadcastOf(address, parseIPv4(iface.netmask))) return true;
     }
@@ -321,6 +336,7 @@ export class MemoryBoard {
     this.io.autoLink = options.autoLink ?? false;
     this.io.destinations = options.destinations ?? false;
     this.io.latency = options.latency ?? 1;
+    this.io.bindAny = options.bindAny ?? false;
     this.board = new Board(this.io, options.interfaces ?? [ETH0, WL0], options.config ?? {});
     this.io.board = this.board;
     if (options.install !== false) installBoard(this.board);

@@ -1,7 +1,8 @@
 /**
- * A private LAN made of network namespaces that a test creates and removes
- * itself: a bridge namespace and N host namespaces, each host on
- * NET.(i+1)/24 with a subnet broadcast address. Needs root and iproute2.
+ * Private LANs made of network namespaces that a test creates and removes
+ * itself: a bridge namespace per /24 and host namespaces on them, each host
+ * on NET.(i+1)/24 with a subnet broadcast address; a host can be on two
+ * subnets (a device with two interfaces). Needs root and iproute2.
  */
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 
@@ -45,10 +46,37 @@ export interface NamespaceLan {
   remove(): void;
 }
 
-/** Creates the LAN. `tag` keeps names unique; `third` picks the /24 (10.X.third.0). */
-export function createLan(tag: string, hostCount: number, second: number, third: number): NamespaceLan {
-  const net = `10.${second}.${third}`;
-  const bridge = `${tag}-br`;
+/** One /24 of a namespace network: which hosts are on it. */
+export interface SubnetPlan {
+  /** "10.X.Y": the subnet is NET.0/24. */
+  net: string;
+  /** Host indexes on this subnet, in order: the first gets NET.1, the next NET.2, … */
+  members: number[];
+}
+
+/** A /24 of a namespace network as built. */
+export interface Subnet {
+  net: string;
+  broadcast: string;
+  /** Address of `host` on this subnet (throws when the host is not on it). */
+  address(host: number): string;
+}
+
+/**
+ * A network of namespaces: one bridge namespace per /24, host namespaces
+ * with one veth per subnet they are on (v0, v1, … in plan order). A host on
+ * two subnets is a device with two interfaces.
+ */
+export interface NamespaceNetwork {
+  hosts: string[];
+  subnets: Subnet[];
+  spawn(host: number, command: string, args: string[], cwd?: string): ChildProcessWithoutNullStreams;
+  remove(): void;
+}
+
+/** Creates `hostCount` hosts and the subnets of `plan`. `tag` keeps names unique. */
+export function createNetwork(tag: string, hostCount: number, plan: SubnetPlan[]): NamespaceNetwork {
+  const bridges = plan.map((_, i) => `${tag}-br${i}`);
   const hosts = Array.from({ length: hostCount }, (_, i) => `${tag}-h${i + 1}`);
   const children: ChildProcessWithoutNullStreams[] = [];
   let removed = false;
@@ -56,7 +84,7 @@ export function createLan(tag: string, hostCount: number, second: number, third:
     if (removed) return;
     removed = true;
     for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
-    for (const ns of [bridge, ...hosts]) {
+    for (const ns of [...bridges, ...hosts]) {
       try {
         ip("netns", "del", ns);
       } catch {
@@ -65,31 +93,59 @@ export function createLan(tag: string, hostCount: number, second: number, third:
     }
   };
   process.on("exit", remove);
+  const veths = new Map<number, number>();
   try {
-    for (const ns of [bridge, ...hosts]) ip("netns", "add", ns);
-    ip("-n", bridge, "link", "add", "br0", "type", "bridge");
-    ip("-n", bridge, "link", "set", "br0", "up");
-    hosts.forEach((ns, i) => {
-      ip("link", "add", "v0", "netns", ns, "type", "veth", "peer", "name", `p${i + 1}`, "netns", bridge);
-      ip("-n", bridge, "link", "set", `p${i + 1}`, "master", "br0", "up");
-      ip("-n", ns, "addr", "add", `${net}.${i + 1}/24`, "brd", "+", "dev", "v0");
-      ip("-n", ns, "link", "set", "v0", "up");
-      ip("-n", ns, "link", "set", "lo", "up");
+    for (const ns of [...bridges, ...hosts]) ip("netns", "add", ns);
+    plan.forEach((subnet, s) => {
+      const bridge = `${tag}-br${s}`;
+      ip("-n", bridge, "link", "add", "br0", "type", "bridge");
+      ip("-n", bridge, "link", "set", "br0", "up");
+      subnet.members.forEach((host, i) => {
+        if (!Number.isInteger(host) || host < 0 || host >= hostCount) throw new Error(`subnet ${subnet.net}: no host ${host}`);
+        const ns = `${tag}-h${host + 1}`;
+        const dev = `v${veths.get(host) ?? 0}`;
+        veths.set(host, (veths.get(host) ?? 0) + 1);
+        ip("link", "add", dev, "netns", ns, "type", "veth", "peer", "name", `p${i + 1}`, "netns", bridge);
+        ip("-n", bridge, "link", "set", `p${i + 1}`, "master", "br0", "up");
+        ip("-n", ns, "addr", "add", `${subnet.net}.${i + 1}/24`, "brd", "+", "dev", dev);
+        ip("-n", ns, "link", "set", dev, "up");
+        ip("-n", ns, "link", "set", "lo", "up");
+      });
     });
   } catch (error) {
     remove();
     throw error;
   }
   return {
-    net,
     hosts,
-    address: (host) => `${net}.${host + 1}`,
-    broadcast: `${net}.255`,
+    subnets: plan.map((subnet) => ({
+      net: subnet.net,
+      broadcast: `${subnet.net}.255`,
+      address(host: number): string {
+        const i = subnet.members.indexOf(host);
+        if (i < 0) throw new Error(`host ${host} is not on ${subnet.net}.0/24`);
+        return `${subnet.net}.${i + 1}`;
+      },
+    })),
     spawn(host, command, args, cwd) {
       const child = spawn("ip", ["netns", "exec", hosts[host]!, command, ...args], { cwd });
       children.push(child);
       return child;
     },
     remove,
+  };
+}
+
+/** Creates a LAN of one /24 with every host on it. `tag` keeps names unique; `third` picks the /24 (10.X.third.0). */
+export function createLan(tag: string, hostCount: number, second: number, third: number): NamespaceLan {
+  const net = `10.${second}.${third}`;
+  const network = createNetwork(tag, hostCount, [{ net, members: Array.from({ length: hostCount }, (_, i) => i) }]);
+  return {
+    net,
+    hosts: network.hosts,
+    address: (host) => `${net}.${host + 1}`,
+    broadcast: `${net}.255`,
+    spawn: network.spawn,
+    remove: network.remove,
   };
 }

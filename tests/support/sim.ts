@@ -15,10 +15,12 @@ export interface SimRun {
   sim: Simulator;
   logs: string[];
   errors: string[];
+  /** `trace()` lines. */
+  traces: string[];
   notes: string[];
   crashes: string[];
   agent: { name: string; data: unknown }[];
-  /** Resolves with the first line (logs and errors) matching `pattern` from `from` on; rejects after `ms` (a hang guard). */
+  /** Resolves with the first line (logs, errors and traces) matching `pattern` from `from` on; rejects after `ms` (a hang guard). */
   waitFor(pattern: RegExp, ms?: number, from?: number): Promise<string>;
 }
 
@@ -26,6 +28,7 @@ export interface SimRun {
 export async function runApp(app: string, options: Partial<SimOptions> = {}): Promise<SimRun> {
   const logs: string[] = [];
   const errors: string[] = [];
+  const traces: string[] = [];
   const notes: string[] = [];
   const crashes: string[] = [];
   const agent: { name: string; data: unknown }[] = [];
@@ -41,6 +44,7 @@ export async function runApp(app: string, options: Partial<SimOptions> = {}): Pr
     ...options,
     onLog: (line) => push(logs, line),
     onError: (line) => push(errors, line),
+    onTrace: (line) => push(traces, line),
     onNote: (line) => push(notes, line),
     onCrash: (text) => push(crashes, text),
     onAgent: (name, data) => {
@@ -69,7 +73,7 @@ export async function runApp(app: string, options: Partial<SimOptions> = {}): Pr
       listeners.add(listener);
       check();
     });
-  return { sim, logs, errors, notes, crashes, agent, waitFor };
+  return { sim, logs, errors, traces, notes, crashes, agent, waitFor };
 }
 
 /** A UDP client on loopback that collects replies. */

@@ -80,3 +80,23 @@ test('"impnet" exports the Send Error Codes, MAX_SIZE, MAX_IP_PORT, NetState and
   t.is(typeof (exported.server as { log: unknown }).log, "function");
   t.is(typeof (exported.agent as { send: unknown }).send, "function");
 });
+
+test('"impnet" exports the Squirrel globals: format, swap2, swap4, swapfloat, time, hardware, imp.wakeup/cancelwakeup', async (t) => {
+  const world = fakeWorld();
+  const exported = await loadApp("tests/support/impnet-exports.ts", world.host);
+  const format = exported.format as (f: string, ...a: unknown[]) => string;
+  t.is(format("%s:%d", "10.0.0.1", 80), "10.0.0.1:80");
+  t.is((exported.swap2 as (v: number) => number)(0x1a2b), 0x2b1a);
+  t.is((exported.swap4 as (v: number) => number)(0x1a2b3c4d), 0x4d3c2b1a);
+  t.is(typeof exported.swapfloat, "function");
+  t.is(typeof (exported.time as () => number)(), "number");
+  const hardware = exported.hardware as { millis(): number; micros(): number };
+  world.lan.clock.advance(42);
+  t.is(hardware.millis(), 42, "hardware is the app's device, on the host's clock");
+  t.is(hardware.micros(), 42000);
+  const imp = exported.imp as { wakeup(s: number, cb: () => void): object | null; cancelwakeup(t: object): void };
+  let fired = 0;
+  imp.wakeup(0.01, () => fired++);
+  world.lan.clock.advance(10);
+  t.is(fired, 1);
+});

@@ -48,6 +48,24 @@ test("the first state callback arrives asynchronously with STARTING", (t) => {
   t.deepEqual(states, [NetState.STARTING]);
 });
 
+test("a link that moves before the first announcement's turn: the callback still gets STARTING first, then the new state", (t) => {
+  // stepMs 0: the link reports "joining" on the same turn as the deferred STARTING announcement, ahead of it.
+  const { states, world } = openDevice({ interface: "wl0" }, { interfaces: [{ name: "wl0", kind: "wifi", bringUp: ["joining"], stepMs: 0 }] });
+  world.lan.clock.flush();
+  t.deepEqual(states, [NetState.STARTING, NetState.WIFI_JOINING]);
+});
+
+test("a link's reason for a state goes to server.error with the interface and the state; no reason, no line", (t) => {
+  const { states, world, iface } = openDevice({ interface: "wl0" });
+  world.lan.clock.flush();
+  world.device.link("wl0").set("stopped", "no WiFi SSID configured");
+  world.device.link("wl0").set("stopped", "said once: the state did not change");
+  world.device.link("wl0").set("joining");
+  t.deepEqual(states, [NetState.STARTING, NetState.WIFI_STOPPED, NetState.WIFI_JOINING]);
+  t.deepEqual(world.log.errors, [`imp.net: interface wl0 is in state ${NetState.WIFI_STOPPED}: no WiFi SSID configured`]);
+  t.is(iface.getstate(), NetState.WIFI_JOINING);
+});
+
 // ---------------------------------------------------------------- state sequences
 
 test("Ethernet state sequence: STARTING, ETHERNET_LINK_UP, ETHERNET_DHCPING, CONNECTED", (t) => {

@@ -304,6 +304,8 @@ function refusingDevice(reason: HostFailure) {
       interfaces: () => device.interfaces(),
       now: () => device.now(),
       defer: (task) => device.defer(task),
+      schedule: (task, delayMs) => device.schedule(task, delayMs),
+      cancel: (handle) => device.cancel(handle),
       openLink(config, listener): Link {
         const link = device.openLink(config, listener);
         return {

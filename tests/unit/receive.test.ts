@@ -5,7 +5,7 @@
 import test from "ava";
 import type { Datagram, Endpoint } from "../../modules/impnet/port";
 import { Blob } from "../../modules/impnet/core/blob";
-import { connectedDevice, deliver, portOf, recorder, waitConnected } from "../support/device";
+import { NetState, connectedDevice, deliver, openDevice, portOf, recorder, waitConnected } from "../support/device";
 
 const PEER = "192.168.1.50";
 const PEER_PORT = 5000;
@@ -121,6 +121,55 @@ test("nothing is delivered while the link is down; a bound socket receives again
   peer.send("192.168.1.10", 1234, "back");
   deliver(world);
   t.deepEqual(calls.map((c) => c.text), ["back"]);
+});
+
+// ---------------------------------------------------------------- receiving between states (docs/compatibility.md §2)
+
+test("a datagram that arrives while the interface is DHCPING is read and dropped, not delivered; delivery starts at CONNECTED", (t) => {
+  const device = openDevice();
+  const { iface, world, runtime } = device;
+  const { calls, callback } = recorder();
+  world.lan.clock.advance(25); // eth0: link-up at 10 ms, DHCPING at 20 ms, CONNECTED at 30 ms
+  t.is(iface.getstate(), NetState.ETHERNET_DHCPING);
+  iface.openudp(callback, 1234);
+  const peer = world.lan.peer(PEER, PEER_PORT);
+  // Like lwIP, the fake link takes limited broadcasts while it has a carrier but no address.
+  peer.send("255.255.255.255", 1234, "while dhcping");
+  world.lan.clock.advance(2);
+  t.is(world.lan.wire.length, 1);
+  t.deepEqual(calls, []);
+  t.is(runtime.droppedNotConnected, 1, "the datagram was read off the platform queue and counted");
+  waitConnected(world, iface);
+  peer.send("255.255.255.255", 1234, "connected");
+  deliver(world);
+  t.deepEqual(calls.map((c) => c.text), ["connected"]);
+});
+
+for (const phase of ["link-up", "addressing", "no-link", "unhappy", "stopped"] as const) {
+  test(`a host delivering datagrams while the link is ${phase} gets its queue drained and nothing reaches the callback`, (t) => {
+    const { iface, world, runtime } = connectedDevice();
+    const { calls, callback } = recorder();
+    const socket = iface.openudp(callback, 1234);
+    world.device.link("eth0").set(phase);
+    const queued = [1, 2, 3].map((n) => Object.assign(new Uint8Array([n]).buffer, { address: PEER, port: PEER_PORT }));
+    const endpoint = endpointWith(...queued);
+    socket.readable(endpoint);
+    t.deepEqual(calls, []);
+    t.is(endpoint.read(), undefined, "the queue was drained");
+    t.is(runtime.droppedNotConnected, 3);
+    t.deepEqual(world.log.errors, []);
+  });
+}
+
+test("datagrams delivered in the same host turn as CONNECTED reach the callback (the state is judged at delivery)", (t) => {
+  const device = openDevice();
+  const { calls, callback } = recorder();
+  device.world.lan.clock.advance(25);
+  const socket = device.iface.openudp(callback, 1234);
+  waitConnected(device.world, device.iface);
+  socket.readable(endpointWith(Object.assign(new Uint8Array([104, 105]).buffer, { address: PEER, port: PEER_PORT })));
+  t.deepEqual(calls.map((c) => c.text), ["hi"]);
+  t.is(device.runtime.droppedNotConnected, 0);
 });
 
 // ---------------------------------------------------------------- onreceive

@@ -3,7 +3,7 @@
  * fast tier: these checks run on every `npm run test:unit`. The same rules
  * inside XS, with real sockets, are in tests/reliability/security.test.ts.
  *
- * - a send can never reach a non-private destination: IMPNET_FUZZ_SEND
+ * - a send can never reach a non-private destination or another subnet: IMPNET_FUZZ_SEND
  *   (default 20 000) fuzzed send() calls, each on a bound and an unbound
  *   socket (so rejected arguments repeat on the same socket), checked against
  *   an independent reference of impOS's rule, and everything that reached the
@@ -21,7 +21,7 @@ import type { UdpSocket } from "../../modules/impnet/core/udpsocket";
 import { fakeWorld } from "../../modules/impnet/fake/network";
 import { encode } from "../reliability/codec";
 import { SIZES } from "../reliability/common";
-import { addressArbitrary, portArbitrary, referenceOutcome, referencePrivate } from "../reliability/send-reference";
+import { addressArbitraryFor, portArbitrary, referenceInSubnet, referenceOutcome, referencePrivate, type Subnet } from "../reliability/send-reference";
 import { loadApp } from "../support/bundle";
 import { connectedDevice, deliver, portOf } from "../support/device";
 
@@ -36,16 +36,17 @@ function outcomeOf(call: () => number): "TypeError" | "RangeError" | "sent" | st
 
 // ---------------------------------------------------------------- fake network
 
-test("fuzzed sends: nothing ever reaches a non-private destination or port 67/68 (fake network)", (t) => {
+test("fuzzed sends: nothing ever reaches a non-private destination, another subnet or port 67/68 (fake network)", (t) => {
   const runs = SIZES.sendRuns();
+  const subnet: Subnet = { address: "192.168.1.10", prefix: 24 };
   const device = connectedDevice({ interface: "eth0" }, { interfaces: [{ name: "eth0", kind: "ethernet", address: "192.168.1.10", netmask: "255.255.255.0" }] });
   const { world, iface } = device;
   const bound = iface.openudp(null, 5000);
   const tally: Record<string, number> = {};
   let ephemeral = 0;
   fc.assert(
-    fc.property(addressArbitrary, portArbitrary, (address, port) => {
-      const want = referenceOutcome(address, port);
+    fc.property(addressArbitraryFor(subnet), portArbitrary, (address, port) => {
+      const want = referenceOutcome(address, port, subnet);
       const unbound = iface.openudp(null);
       for (const sock of [bound, unbound]) {
         const got = outcomeOf(() => sock.send(address as string, port as number, "x"));
@@ -63,23 +64,27 @@ test("fuzzed sends: nothing ever reaches a non-private destination or port 67/68
     { seed: SIZES.seed(), numRuns: runs },
   );
   // Everything the device put on the wire, re-checked against the reference rule.
-  const bad = world.lan.wire.filter((d) => !referencePrivate(d.to) || d.toPort === 67 || d.toPort === 68 || d.fromPort === 67 || d.fromPort === 68 || d.fromPort < 1024);
+  const bad = world.lan.wire.filter((d) => !referencePrivate(d.to) || !referenceInSubnet(d.to, subnet) || d.toPort === 67 || d.toPort === 68 || d.fromPort === 67 || d.fromPort === 68 || d.fromPort < 1024);
   t.deepEqual(bad, []);
   t.is(world.device.sent.length, 2 * (tally.sent ?? 0), "exactly the accepted sends went out");
   t.deepEqual(world.device.boundPorts(), [5000], "every ephemeral port released");
   t.true((tally.sent ?? 0) > 0 && (tally.RangeError ?? 0) > 0 && (tally.TypeError ?? 0) > 0);
   t.log(
     `send fuzz (fake network, private LAN): ${runs} cases × 2 sockets; ${tally.sent ?? 0} accepted, ${tally.RangeError ?? 0} refused RangeError, ${tally.TypeError ?? 0} refused TypeError; ` +
-      `${world.lan.wire.length} datagrams on the wire, all to private addresses, none to or from 67/68; ${ephemeral} ephemeral binds, all in 49152-65535`,
+      `${world.lan.wire.length} datagrams on the wire, all to private addresses in 192.168.1.0/24, none to or from 67/68; ${ephemeral} ephemeral binds, all in 49152-65535`,
   );
 });
 
-test("the reference rule can fail: it disagrees with a rule that lets loopback through", (t) => {
+test("the reference rule can fail: it disagrees with a rule that lets loopback or another subnet through", (t) => {
   t.is(referenceOutcome("127.0.0.1", 80), "RangeError");
   t.is(referenceOutcome("192.168.1.1", 67), "RangeError");
   t.is(referenceOutcome("192.168.01.1", 80), "TypeError");
   t.is(referenceOutcome("172.31.255.255", 0), "sent");
   t.is(referenceOutcome("172.32.0.0", 1), "RangeError");
+  t.is(referenceOutcome("192.168.99.1", 80, { address: "192.168.1.10", prefix: 24 }), "RangeError");
+  t.is(referenceOutcome("192.168.1.255", 80, { address: "192.168.1.10", prefix: 24 }), "sent");
+  t.is(referenceOutcome("172.31.0.1", 80, { address: "172.20.0.5", prefix: 12 }), "sent");
+  t.is(referenceOutcome("172.32.0.1", 80, { address: "172.20.0.5", prefix: 12 }), "RangeError");
 });
 
 test("ephemeral ports are never 67 or 68, and openudp refuses them (fake network)", (t) => {

@@ -142,6 +142,25 @@ test("consecutive datagrams arrive in order", (t) => {
   t.deepEqual(peer.texts(), Array.from({ length: 20 }, (_, i) => `#${i}`));
 });
 
+test("send() == 0 then close() in the same turn: every datagram still reaches the peer, in order (bound, unbound, many sockets)", (t) => {
+  const { iface, world } = connectedDevice();
+  const peer = world.lan.peer(PEER, PEER_PORT);
+  const bound = iface.openudp(null, 1234);
+  for (let i = 0; i < 3; i++) t.is(bound.send(PEER, PEER_PORT, `bound ${i}`), 0);
+  bound.close();
+  const unbound = iface.openudp();
+  t.is(unbound.send(PEER, PEER_PORT, "unbound"), 0);
+  unbound.close();
+  for (let i = 0; i < 300; i++) {
+    const socket = iface.openudp();
+    t.is(socket.send(PEER, PEER_PORT, `many ${i}`), 0);
+    socket.close();
+  }
+  deliver(world);
+  t.deepEqual(peer.texts(), ["bound 0", "bound 1", "bound 2", "unbound", ...Array.from({ length: 300 }, (_, i) => `many ${i}`)]);
+  t.deepEqual(world.device.boundPorts(), [], "every port was freed");
+});
+
 // ---------------------------------------------------------------- closed socket
 
 test("send on a closed socket throws and sends nothing", (t) => {
@@ -244,60 +263,122 @@ for (const [title, address] of notPrivate) {
   });
 }
 
-const privateAddresses = [
-  "10.0.0.0",
-  "10.0.0.1",
-  "10.255.255.255",
-  "172.16.0.0",
-  "172.16.0.1",
-  "172.31.255.255",
-  "192.168.0.0",
-  "192.168.0.1",
-  "192.168.255.255",
-  "192.168.1.255",
-  "10.1.255.255",
+/** Each private range's edges, sent from an interface whose subnet holds them. */
+const privateEdges: [string, string, string[]][] = [
+  ["10.1.2.3", "255.0.0.0", ["10.0.0.0", "10.0.0.1", "10.255.255.255", "10.1.255.255"]],
+  ["172.20.0.5", "255.240.0.0", ["172.16.0.0", "172.16.0.1", "172.31.255.255"]],
+  ["192.168.7.7", "255.255.0.0", ["192.168.0.0", "192.168.0.1", "192.168.255.255", "192.168.1.255"]],
 ];
 
-test("send accepts every private range, its edges and subnet broadcasts", (t) => {
+for (const [address, netmask, destinations] of privateEdges) {
+  test(`send accepts the private range edges inside the interface's subnet ${address}/${netmask}`, (t) => {
+    const { iface, world } = connectedDevice({ interface: "eth0" }, { interfaces: [{ name: "eth0", kind: "ethernet", address, netmask }] });
+    const socket = iface.openudp(null, 1234);
+    for (const destination of destinations) t.is(socket.send(destination, PEER_PORT, "x"), 0, destination);
+    t.deepEqual(
+      world.device.sent.map((d) => d.to),
+      destinations,
+    );
+  });
+}
+
+// ---------------------------------------------------------------- only the interface's own subnet
+
+const OFF_SUBNET = /^send: address (\S+) is outside eth0's subnet 192\.168\.1\.0\/24$/;
+
+for (const address of ["192.168.99.1", "192.168.0.255", "192.168.2.0", "10.0.0.1", "172.16.0.1", "192.168.255.255"]) {
+  test(`send refuses the private address ${address} outside the interface's subnet 192.168.1.0/24 (RangeError naming the subnet)`, (t) => {
+    const device = connectedDevice();
+    rejects(t, device, device.iface.openudp(), [address, PEER_PORT, "x"], RangeError, OFF_SUBNET);
+    const bound = device.iface.openudp(null, 1234);
+    rejects(t, device, bound, [address, PEER_PORT, "x"], RangeError, OFF_SUBNET);
+    t.is(device.world.lan.wire.length, 0, "nothing reached the wire");
+  });
+}
+
+test("send accepts the whole own subnet: its network address, every host and its broadcast address", (t) => {
   const { iface, world } = connectedDevice();
   const socket = iface.openudp(null, 1234);
-  for (const address of privateAddresses) t.is(socket.send(address, PEER_PORT, "x"), 0, address);
-  t.deepEqual(
-    world.device.sent.map((d) => d.to),
-    privateAddresses,
-  );
+  for (let host = 0; host <= 255; host++) t.is(socket.send(`192.168.1.${host}`, PEER_PORT, ""), 0);
+  t.is(world.device.sent.length, 256);
+});
+
+test("the subnet is the interface's own: a /16 netmask widens it, a /30 narrows it", (t) => {
+  const wide = connectedDevice({ interface: "eth0" }, { interfaces: [{ name: "eth0", kind: "ethernet", address: "192.168.1.10", netmask: "255.255.0.0" }] });
+  t.is(wide.iface.openudp().send("192.168.99.1", PEER_PORT, "x"), 0);
+  const narrow = connectedDevice({ interface: "eth0" }, { interfaces: [{ name: "eth0", kind: "ethernet", address: "192.168.1.10", netmask: "255.255.255.252" }] });
+  const socket = narrow.iface.openudp();
+  t.is(socket.send("192.168.1.11", PEER_PORT, "x"), 0, "the /30's broadcast address");
+  t.throws(() => socket.send("192.168.1.12", PEER_PORT, "x"), { instanceOf: RangeError, message: "send: address 192.168.1.12 is outside eth0's subnet 192.168.1.8/30" });
+});
+
+test("the address check comes first: an off-subnet address wins over a bad port and bad data", (t) => {
+  const device = connectedDevice();
+  const socket = device.iface.openudp();
+  rejects(t, device, socket, ["192.168.99.1", 67, null], RangeError, OFF_SUBNET);
+});
+
+test("while not connected the subnet is unknown: an off-subnet private address returns 1, a public one still throws", (t) => {
+  const device = openDevice();
+  const socket = device.iface.openudp();
+  t.is(socket.send("192.168.99.1", PEER_PORT, "x"), SEND_ERROR_NOT_CONNECTED);
+  t.throws(() => socket.send("8.8.8.8", PEER_PORT, "x"), { instanceOf: RangeError, message: /not a private/ });
+  waitConnected(device.world, device.iface);
+  rejects(t, device, socket, ["192.168.99.1", PEER_PORT, "x"], RangeError, OFF_SUBNET);
+});
+
+test("after a reconnect into another subnet, an address accepted before is checked against the new subnet", (t) => {
+  const { iface, world } = connectedDevice();
+  const socket = iface.openudp(null, 1234);
+  t.is(socket.send(PEER, PEER_PORT, "x"), 0);
+  const link = world.device.link("eth0");
+  link.set("no-link");
+  t.is(socket.send(PEER, PEER_PORT, "x"), SEND_ERROR_NOT_CONNECTED);
+  link.options.address = "10.77.0.2";
+  link.reconnect();
+  waitConnected(world, iface);
+  t.throws(() => socket.send(PEER, PEER_PORT, "x"), { instanceOf: RangeError, message: "send: address 192.168.1.50 is outside eth0's subnet 10.77.0.0/24" });
+  t.is(socket.send("10.77.0.9", PEER_PORT, "x"), 0);
+});
+
+test("an interface whose netmask the host cannot tell has no known subnet: only the private-address rule applies", (t) => {
+  const { iface } = connectedDevice({ interface: "eth0" }, { interfaces: [{ name: "eth0", kind: "ethernet", address: "192.168.1.10", netmask: undefined }] });
+  t.is(iface.getiptable().ipv4.netmask, undefined);
+  t.is(iface.openudp().send("10.0.0.1", PEER_PORT, "x"), 0);
 });
 
 function isPrivate(value: number): boolean {
   return value >>> 24 === 10 || (value >>> 20 === (172 << 4 | 1)) || value >>> 16 === (192 << 8 | 168);
 }
 
-test("property: a dotted quad is accepted exactly when it is in 10/8, 172.16/12 or 192.168/16", (t) => {
+test("property: a dotted quad is accepted exactly when it is private and inside the interface's subnet 192.168.1.0/24", (t) => {
   const { iface } = connectedDevice();
   const socket = iface.openudp(null, 1234);
-  fc.assert(
-    fc.property(
-      fc.oneof(
-        fc.integer({ min: 0, max: 0xffffffff }),
-        fc.integer({ min: 0x0a000000, max: 0x0affffff }),
-        fc.integer({ min: 0xac000000, max: 0xac2fffff }),
-        fc.integer({ min: 0xc0a00000, max: 0xc0afffff }),
+  t.notThrows(() =>
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.integer({ min: 0, max: 0xffffffff }),
+          fc.integer({ min: 0x0a000000, max: 0x0affffff }),
+          fc.integer({ min: 0xac000000, max: 0xac2fffff }),
+          fc.integer({ min: 0xc0a80000, max: 0xc0a8ffff }),
+          fc.integer({ min: 0xc0a80100, max: 0xc0a801ff }),
+        ),
+        (value) => {
+          const address = formatIPv4(value);
+          let accepted: boolean;
+          try {
+            accepted = socket.send(address, PEER_PORT, "") === 0;
+          } catch (error) {
+            if (!(error instanceof RangeError)) throw error;
+            accepted = false;
+          }
+          return accepted === (isPrivate(value) && value >>> 8 === 0xc0a801);
+        },
       ),
-      (value) => {
-        const address = formatIPv4(value);
-        let accepted: boolean;
-        try {
-          accepted = socket.send(address, PEER_PORT, "") === 0;
-        } catch (error) {
-          if (!(error instanceof RangeError)) throw error;
-          accepted = false;
-        }
-        return accepted === isPrivate(value);
-      },
+      { numRuns: 2000 },
     ),
-    { numRuns: 2000 },
   );
-  t.pass();
 });
 
 test("property: strings that are not canonical dotted quads are rejected with a TypeError", (t) => {
@@ -530,7 +611,7 @@ test("an unbound socket whose first send fails in the host keeps the port it was
 
 test("send does not throw for a well-formed datagram to a peer that does not exist", (t) => {
   const { iface, world } = connectedDevice();
-  t.is(iface.openudp().send("10.99.99.99", 9, "nobody"), 0);
+  t.is(iface.openudp().send("192.168.1.99", 9, "nobody"), 0);
   deliver(world);
   t.is(world.lan.wire.length, 1);
 });

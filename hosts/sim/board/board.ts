@@ -14,11 +14,13 @@ export interface BoardIO {
   /** Milliseconds since the board started. */
   now(): number;
   /**
-   * Binds UDP `port` (0: any free port) for socket `handle` on every
-   * interface, as lwIP binds to IP_ADDR_ANY. Returns the port bound; throws
+   * Binds UDP `port` (0: any free port) for socket `handle`: on interface
+   * `iface` only (its unicast and subnet-broadcast addresses, as lwIP's
+   * `udp_bind_netif`), or, without one, on every interface, as stock
+   * Moddable binds IP_ADDR_ANY. Returns the port bound; throws
    * `Error("bind failed")` when it is taken.
    */
-  bind(handle: number, port: number): number;
+  bind(handle: number, port: number, iface: string | undefined): number;
   /** Sends `data`, a copy the emulation made for this datagram (the IO may keep it). */
   send(handle: number, data: ArrayBuffer, address: string, port: number): void;
   close(handle: number): void;
@@ -69,6 +71,8 @@ interface TimerRecord {
   repeat: number;
   callback: (timer: object) => void;
   timer: object;
+  /** Chosen by the running pass of `runTimers` (cleared when the timer is cleared or re-armed). */
+  pass: boolean;
 }
 
 /** Settings of an interface, for `new Board`. */
@@ -132,12 +136,17 @@ export class Board {
     return false;
   }
 
-  /** A route exists when some started interface has its link and address (read on every send: no iterator). */
-  canSend(): boolean {
+  /**
+   * A route exists when the socket's interface (or, for a socket bound to
+   * every interface, some interface) has its link and address. Read on every
+   * send: no iterator.
+   */
+  canSend(iface: BoardInterface | undefined): boolean {
+    if (iface !== undefined) return iface.linkUp && iface.hasAddress;
     const list = this.interfaceList;
     for (let i = 0; i < list.length; i++) {
-      const iface = list[i];
-      if (iface.linkUp && iface.hasAddress) return true;
+      const each = list[i];
+      if (each.linkUp && each.hasAddress) return true;
     }
     return false;
   }
@@ -151,15 +160,17 @@ export class Board {
     return true;
   }
 
-  /** Calls `onReadable(count)` once for every socket that got packets since the last call. */
-  notifyReadable(): void {
+  /** Calls `onReadable(count)` once for every socket that got packets since the last call; returns whether there was one. */
+  notifyReadable(): boolean {
     const list = this.readable;
+    if (list.length === 0) return false;
     for (let i = 0; i < list.length; i++) {
       const sink = list[i];
       sink.fresh = 0;
       sink.notify();
     }
     list.length = 0;
+    return true;
   }
 
   // ---- links ----
@@ -175,6 +186,13 @@ export class Board {
 
   iface(name: string): BoardInterface | undefined {
     return this.interfaces.get(name);
+  }
+
+  /** Position of interface `name` in the board's list (the simulator's wire format names interfaces by it), or -1. */
+  interfaceIndex(name: string): number {
+    const list = this.interfaceList;
+    for (let i = 0; i < list.length; i++) if (list[i].name === name) return i;
+    return -1;
   }
 
   /**
@@ -213,7 +231,7 @@ export class Board {
 
   setTimer(callback: (timer: object) => void, interval: number, repeat: number): object {
     const timer = { id: this.nextTimer++ };
-    this.insert({ id: timer.id, at: this.now() + interval, repeat, callback, timer });
+    this.insert({ id: timer.id, at: this.now() + interval, repeat, callback, timer, pass: false });
     return timer;
   }
 
@@ -245,11 +263,25 @@ export class Board {
     return this.timers.length === 0 ? -1 : this.timers[0].at;
   }
 
-  /** Runs every timer due at the current time, in order; a throwing callback is recorded as a crash. */
-  runTimers(): void {
+  /**
+   * One pass of the timers, as Moddable's `modTimersExecute`: every timer due
+   * when the pass starts runs once, in order; timers set or re-armed by those
+   * callbacks wait for the next pass. A throwing callback is recorded as a
+   * crash. Returns whether any callback ran (the host then runs promise jobs).
+   */
+  runTimers(): boolean {
     const now = this.now();
-    while (this.timers.length > 0 && this.timers[0].at <= now) {
-      const record = this.timers.shift() as TimerRecord;
+    const list = this.timers;
+    let due = 0;
+    while (due < list.length && list[due].at <= now) list[due++].pass = true;
+    if (due === 0) return false;
+    const passing = list.slice(0, due);
+    for (let i = 0; i < passing.length; i++) {
+      const record = passing[i];
+      // Cleared or re-armed by an earlier callback of this pass.
+      if (!record.pass) continue;
+      record.pass = false;
+      this.timers.splice(this.timers.indexOf(record), 1);
       if (record.repeat > 0) {
         record.at = Math.max(record.at + record.repeat, now);
         this.insert(record);
@@ -259,11 +291,12 @@ export class Board {
       } catch (error) {
         this.crashes.push(error);
       }
-      this.notifyReadable();
     }
+    return true;
   }
 
   private insert(record: TimerRecord): void {
+    record.pass = false;
     const list = this.timers;
     let i = list.length;
     while (i > 0 && list[i - 1].at > record.at) i--;
@@ -273,7 +306,11 @@ export class Board {
   private take(timer: object): TimerRecord | undefined {
     const list = this.timers;
     for (let i = 0; i < list.length; i++) {
-      if (list[i].timer === timer) return list.splice(i, 1)[0];
+      if (list[i].timer === timer) {
+        const record = list.splice(i, 1)[0];
+        record.pass = false;
+        return record;
+      }
     }
     return undefined;
   }

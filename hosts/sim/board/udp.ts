@@ -5,8 +5,13 @@
  * `port` (and, in the simulator, `destination`) or `undefined`,
  * `write(buffer, address, port)`, idempotent `close()`, `onReadable(count)`
  * with `this` the socket, called once per delivery with the queue length.
+ *
+ * One impnet extension: an `interface` option ("eth0", "wl0") binds the
+ * socket to that interface only (lwIP's `udp_bind_netif`): it receives what
+ * arrives for that interface's addresses and sends from its address. Stock
+ * Moddable ignores the option and binds IP_ADDR_ANY (docs/compatibility.md §6).
  */
-import { board, type Packet, type SocketSink } from "./board";
+import { board, type BoardInterface, type Packet, type SocketSink } from "./board";
 
 interface UdpOptions {
   port?: unknown;
@@ -14,6 +19,7 @@ interface UdpOptions {
   onReadable?: unknown;
   format?: unknown;
   target?: unknown;
+  interface?: unknown;
 }
 
 const closedError = () => new SyntaxError("invalid host data");
@@ -48,10 +54,10 @@ function isDottedQuad(text: string): boolean {
 /** The last address write() accepted. */
 let lastAddress: unknown = undefined;
 
-function sendChecked(handle: number, data: ArrayBuffer, address: string, port: unknown): void {
+function sendChecked(handle: number, iface: BoardInterface | undefined, data: ArrayBuffer, address: string, port: unknown): void {
   const destinationPort = (typeof port === "number" ? port : toInteger(port)) & 0xffff;
   const b = board();
-  if (!b.canSend() || data.byteLength > 65507) throw new Error("UDP send failed");
+  if (!b.canSend(iface) || data.byteLength > 65507) throw new Error("UDP send failed");
   b.io.send(handle, data, address, destinationPort);
 }
 
@@ -80,6 +86,8 @@ export default class UDP implements SocketSink {
   /** Own property when the `target` option was given, as on Moddable. */
   declare target?: unknown;
   private handle = 0;
+  /** The interface the socket is bound to (the `interface` option), or undefined for all of them. */
+  private readonly iface: BoardInterface | undefined;
   private readonly onReadable: ((this: UDP, count: number) => void) | undefined;
 
   constructor(options: UdpOptions) {
@@ -98,9 +106,12 @@ export default class UDP implements SocketSink {
     // "buffer" or any falsy value (ESP32 udp.c checks the option only when it is truthy).
     if (options.format && options.format !== "buffer") throw new RangeError("invalid format");
     if ("target" in options) this.target = options.target;
+    const name = options.interface;
+    if (name !== undefined && (typeof name !== "string" || b.iface(name) === undefined)) throw new RangeError("invalid interface");
+    this.iface = name === undefined ? undefined : b.iface(name);
     if (!b.hasNetwork()) throw new Error("no network");
     const handle = b.newSocketHandle();
-    b.io.bind(handle, port); // throws Error("bind failed")
+    b.io.bind(handle, port, name); // throws Error("bind failed")
     this.handle = handle;
     b.sockets.set(handle, this);
   }
@@ -143,12 +154,12 @@ export default class UDP implements SocketSink {
       const target = typeof address === "string" ? address : String(address);
       if (!isDottedQuad(target)) throw new RangeError("invalid IP address");
       if (target !== address) {
-        sendChecked(handle, copy, target, port);
+        sendChecked(handle, this.iface, copy, target, port);
         return;
       }
       lastAddress = address;
     }
-    sendChecked(handle, copy, address, port);
+    sendChecked(handle, this.iface, copy, address, port);
   }
 
   close(): void {

@@ -4,6 +4,8 @@
  * `connection` 200/300/400/500, `onChanged("connection" | "address")` with
  * `this` the instance, `connect()` errors ("already connecting", "SSID
  * required", "connect failed" when the simulator made the radio fail).
+ * As on an ESP32, a radio that fails shows only as a drop (200) and
+ * `connect()` throwing until it recovers; there is no event for either.
  */
 import { board, type LinkObserver } from "./board";
 

@@ -6,10 +6,19 @@
  * Sends are copied into the reply (as lwIP copies into a pbuf) and go out
  * after the command, with no round trip per packet. Only `bind` is
  * synchronous (`issueCommand`), because Moddable's UDP constructor throws
- * "bind failed" synchronously.
+ * "bind failed" synchronously; it carries everything the command produced
+ * before it, so earlier sends and closes reach the supervisor first.
+ *
+ * Promise jobs: Moddable runs the firmware's promise jobs after every host
+ * callback (a timer pass, a readable socket, a network event). xsnap runs
+ * them only when the command's function returns, and then its
+ * `setImmediate` callbacks, each only once the job queue is empty. So the
+ * command is run as a chain: one host event, then `setImmediate` for the
+ * next, and the jobs an event queued run before the next event does.
  */
 import { Board, installBoard, type BoardIO, type Packet } from "../board/board";
 import { Output } from "./output";
+import { seedMathRandom } from "./random";
 import * as P from "../protocol";
 import type { AgentInbox, AgentTransport, LogSink } from "impnet/port";
 
@@ -57,10 +66,17 @@ export class Bridge implements BoardIO, LogSink {
   private inbox: AgentInbox | undefined;
   private loadApp: (() => Promise<unknown>) | undefined;
   private collect = false;
-  /** Handles closed during this command (their CLOSE records go out with the reply). */
-  private readonly closedThisCommand: number[] = [];
+  /** The command being run, and where its next record starts. */
+  private command = new ArrayBuffer(0);
+  private bytes = new Uint8Array(0);
+  private view = new DataView(this.bytes.buffer);
+  private at = 0;
+  /** Whether this command's timer pass ran. */
+  private timersRan = true;
+  private readonly resume = (): void => this.run();
 
   constructor(settings: SimSettings) {
+    seedMathRandom(settings.seed);
     this.board = new Board(this, settings.interfaces, settings.config);
     installBoard(this.board);
     this.agent = new AgentChannel(this);
@@ -77,16 +93,17 @@ export class Bridge implements BoardIO, LogSink {
     return this.time;
   }
 
-  bind(handle: number, port: number): number {
-    const closed = this.closedThisCommand;
-    const request = new ArrayBuffer(9 + 4 * closed.length);
+  bind(handle: number, port: number, iface: string | undefined): number {
+    // Everything this command produced so far goes first: the supervisor sends the datagrams and
+    // closes the sockets in it (freeing their ports) before it binds, in program order.
+    const before = this.out.take();
+    const request = new ArrayBuffer(P.BIND_HEADER);
     const view = new DataView(request);
     view.setUint8(0, P.BIND);
     view.setUint32(1, handle, true);
     view.setUint16(5, port, true);
-    view.setUint16(7, closed.length, true);
-    for (let i = 0; i < closed.length; i++) view.setUint32(9 + 4 * i, closed[i], true);
-    const answer = issueCommand(request);
+    view.setUint8(7, iface === undefined ? P.EVERY_INTERFACE : this.board.interfaceIndex(iface));
+    const answer = issueCommand(before.byteLength === 0 ? request : request.concat(before));
     const status = new Uint8Array(answer)[0];
     const bound = new DataView(answer).getUint16(1, true);
     if (status === P.BIND_OK) return bound;
@@ -101,7 +118,6 @@ export class Bridge implements BoardIO, LogSink {
   close(handle: number): void {
     this.out.u8(P.CLOSE);
     this.out.u32(handle);
-    this.closedThisCommand.push(handle);
   }
 
   startLink(name: string): void {
@@ -121,6 +137,11 @@ export class Bridge implements BoardIO, LogSink {
 
   error(line: string): void {
     this.line(P.LOG_ERROR, line);
+  }
+
+  /** `trace()` text, as written (the supervisor splits it into lines). */
+  trace(text: string): void {
+    this.line(P.LOG_TRACE, text);
   }
 
   // ---- agent channel ----
@@ -153,23 +174,19 @@ export class Bridge implements BoardIO, LogSink {
 
   /** `globalThis.handleCommand`: one batch from the supervisor. */
   handle(command: ArrayBuffer): { readonly result: ArrayBuffer } {
-    try {
-      this.dispatch(command);
-    } catch (error) {
-      this.crash(error);
-    }
+    this.command = command;
+    this.bytes = new Uint8Array(command);
+    this.view = new DataView(command);
+    this.time = this.view.getFloat64(0, true);
+    this.at = 8;
+    this.timersRan = false;
+    this.run();
     return this;
   }
 
-  /** Read by xsnap after the command's promise jobs ran: the reply. */
+  /** Read by xsnap once the command's events, promise jobs and `setImmediate` chain are done: the reply. */
   get result(): ArrayBuffer {
     const b = this.board;
-    try {
-      b.notifyReadable();
-      b.runTimers();
-    } catch (error) {
-      this.crash(error);
-    }
     this.reportCrashes();
     const out = this.out;
     out.u8(P.WAKE);
@@ -181,44 +198,65 @@ export class Bridge implements BoardIO, LogSink {
       this.collect = false;
       gc();
     }
-    this.closedThisCommand.length = 0;
     return out.take();
   }
 
-  private dispatch(command: ArrayBuffer): void {
-    const bytes = new Uint8Array(command);
-    const view = new DataView(command);
+  /** Runs the command's next host event; when firmware code ran, continues after its promise jobs. */
+  private run(): void {
+    try {
+      if (this.step()) setImmediate(this.resume);
+    } catch (error) {
+      // The rest of the command is dropped: the supervisor stops on a crash.
+      this.at = this.bytes.byteLength;
+      this.timersRan = true;
+      this.crash(error);
+    }
+  }
+
+  /**
+   * Handles records up to and including the next one that calls into the
+   * firmware; returns whether one did. Order: packets are queued as they
+   * come, and their sockets hear of them (`onReadable`) before any later
+   * record; after the last record, one pass of the due timers.
+   */
+  private step(): boolean {
+    const bytes = this.bytes;
+    const view = this.view;
     const b = this.board;
-    this.time = view.getFloat64(0, true);
-    let at = 8;
+    const command = this.command;
     const end = bytes.byteLength;
-    while (at < end) {
-      const type = bytes[at++];
-      if (type === P.PACKET) {
-        const handle = view.getUint32(at, true);
-        const from = view.getUint32(at + 4, true);
-        const fromPort = view.getUint16(at + 8, true);
-        const to = view.getUint32(at + 10, true);
-        const length = view.getUint32(at + 14, true);
-        at += 18;
+    while (this.at < end) {
+      let at = this.at;
+      let type = bytes[at];
+      // The hot path: a run of packets, read with locals only.
+      while (type === P.PACKET) {
+        const handle = view.getUint32(at + 1, true);
+        const from = view.getUint32(at + 5, true);
+        const fromPort = view.getUint16(at + 9, true);
+        const to = view.getUint32(at + 11, true);
+        const length = view.getUint32(at + 15, true);
+        at += P.PACKET_HEADER;
         const packet = command.slice(at, at + length) as Packet;
         at += length;
         packet.address = addressString(from);
         packet.port = fromPort;
         packet.destination = addressString(to);
         b.packet(handle, packet);
-        continue;
+        type = at < end ? bytes[at] : -1;
       }
+      this.at = at;
+      if (at >= end) break;
       // Anything else happens after the packets that arrived before it.
-      b.notifyReadable();
+      if (b.notifyReadable()) return true;
+      at++;
       switch (type) {
         case P.LINK: {
           const name = decoder.decode(bytes.subarray(at + 1, at + 1 + bytes[at]));
           at += 1 + bytes[at];
           const event = decoder.decode(bytes.subarray(at + 1, at + 1 + bytes[at]));
-          at += 1 + bytes[at];
+          this.at = at + 1 + bytes[at];
           b.linkEvent(name, event);
-          break;
+          return true;
         }
         case P.AGENT: {
           const nameLength = view.getUint16(at, true);
@@ -226,26 +264,31 @@ export class Bridge implements BoardIO, LogSink {
           at += 2 + nameLength;
           const jsonLength = view.getUint32(at, true);
           const json = decoder.decode(bytes.subarray(at + 4, at + 4 + jsonLength));
-          at += 4 + jsonLength;
+          this.at = at + 4 + jsonLength;
           this.inbox?.deliver(name, JSON.parse(json));
-          break;
+          return true;
         }
         case P.START: {
+          this.at = at;
           const load = this.loadApp;
           if (load !== undefined) load().then(undefined, (error) => this.crash(error));
-          break;
+          return true;
         }
         case P.HEAP:
+          this.at = at;
           this.collect = true;
           break;
         case P.NOTIFY:
+          this.at = at;
           break; // the notifyReadable() above is the point
         default:
           throw new Error(`impnet simulator: unknown command record ${type}`);
       }
     }
-    b.notifyReadable();
-    b.runTimers();
+    if (b.notifyReadable()) return true;
+    if (this.timersRan) return false;
+    this.timersRan = true;
+    return b.runTimers();
   }
 
   private crash(error: unknown): void {

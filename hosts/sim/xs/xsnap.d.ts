@@ -2,6 +2,8 @@
 declare function issueCommand(request: ArrayBuffer): ArrayBuffer;
 declare function gc(): void;
 declare function print(...values: unknown[]): void;
+/** Runs `callback` once the promise job queue is empty (xsnap-notes.md §3, "Jobs"). */
+declare function setImmediate(callback: () => void): void;
 
 declare class TextEncoder {
   encode(text: string): Uint8Array;

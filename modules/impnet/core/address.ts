@@ -62,3 +62,10 @@ export function isLoopbackIPv4(value: number): boolean {
 export function broadcastOf(address: number, netmask: number): number {
   return (address | ~netmask) >>> 0;
 }
+
+/** Number of leading one bits of a netmask (its prefix length, /24 for 255.255.255.0). */
+export function prefixLength(netmask: number): number {
+  let bits = 0;
+  for (let bit = 0x80000000; bit !== 0 && (netmask & bit) !== 0; bit >>>= 1) bits++;
+  return bits;
+}

@@ -1,5 +1,5 @@
 import { NetState } from "./constants";
-import { broadcastOf, formatIPv4, isLoopbackIPv4, isPrivateIPv4, parseIPv4 } from "./address";
+import { broadcastOf, formatIPv4, isLoopbackIPv4, isPrivateIPv4, parseIPv4, prefixLength } from "./address";
 import { optionalCallback, UNCHECKED } from "./checks";
 import { describeValue } from "./describe";
 import { checkLocalPort, UdpSocket, type ReceiveCallback } from "./udpsocket";
@@ -80,10 +80,11 @@ export class NetInterface implements LinkListener, Task {
   /** Own unicast address while connected ("" before); the `toAddress` of packets whose destination the host cannot tell. */
   unicast = "";
   /**
-   * The last destination that passed `checkDestination` (sockets skip the
-   * check for it: an echo replies to the same peer again and again). Cleared
-   * when the interface's address changes, since the loopback rule depends on it.
-   * Starts as a symbol, which no argument can equal.
+   * The last destination that passed the whole of `checkDestination` while
+   * connected (sockets skip the check for it: an echo replies to the same
+   * peer again and again). Cleared whenever the interface connects, since the
+   * subnet and loopback rules depend on its address. Starts as a symbol,
+   * which no argument can equal.
    */
   reachable: string | symbol = UNCHECKED;
   /** @internal Set by `imp.net.open` right after the host opened the link. */
@@ -92,6 +93,9 @@ export class NetInterface implements LinkListener, Task {
   proxy: ProxyTable | undefined;
   private phase: LinkPhase = "starting";
   private onLoopback = false;
+  /** The interface's own subnet while connected (`subnetMask` 0: unknown, so only the private-address rule applies). */
+  private subnetNetwork = 0;
+  private subnetMask = 0;
   private callback: StateCallback | null;
   private announcePending = false;
 
@@ -169,9 +173,13 @@ export class NetInterface implements LinkListener, Task {
   }
 
   /**
-   * @internal `send()`'s destination rule: a dotted-quad private address (or,
-   * on a loopback interface, a 127/8 address). Throws the impOS error; caches
-   * an address that passes.
+   * @internal `send()`'s destination rule (docs/compatibility.md §2): a
+   * dotted-quad private address inside the interface's own subnet, since an
+   * interface opened for local use reaches only its subnet (its broadcast
+   * address included). While the interface is not connected its subnet is
+   * unknown and only the private-address rule applies (`send` then returns
+   * 1). An interface on loopback keeps its own rule: private or 127/8.
+   * Throws the impOS error; caches an address that passed while connected.
    */
   checkDestination(address: unknown): void {
     if (typeof address !== "string") {
@@ -181,6 +189,13 @@ export class NetInterface implements LinkListener, Task {
     if (value < 0) throw new TypeError(`send: address ${describeValue(address)} is not a dotted-quad IPv4 address`);
     if (!isPrivateIPv4(value) && !(this.onLoopback && isLoopbackIPv4(value))) {
       throw new RangeError(`send: address ${address} is not a private (10/8, 172.16/12, 192.168/16) address`);
+    }
+    if (this.state !== NetState.CONNECTED) return;
+    const mask = this.subnetMask;
+    if (mask !== 0 && !this.onLoopback && ((value & mask) >>> 0) !== this.subnetNetwork) {
+      throw new RangeError(
+        `send: address ${address} is outside ${this.name}'s subnet ${formatIPv4(this.subnetNetwork)}/${prefixLength(mask)}`,
+      );
     }
     this.reachable = address;
   }
@@ -195,14 +210,20 @@ export class NetInterface implements LinkListener, Task {
     return error instanceof Error ? error : new Error(`${method}: ${String(error)}`);
   }
 
-  /** @internal Host: the link moved to `phase`. */
-  linkPhase(phase: LinkPhase): void {
+  /** @internal Host: the link moved to `phase` (`reason`: why, when the link can tell). */
+  linkPhase(phase: LinkPhase, reason?: string): void {
     this.phase = phase;
     if (phase === "connected") this.learnAddress();
     const next = STATES[this.kind][phase];
     if (next === this.state) return;
+    // The state imp.net.open() is about to announce comes first, even when the link moves on
+    // before the announcement's turn: the callback always sees STARTING before anything else.
+    if (this.announcePending) {
+      this.announcePending = false;
+      this.notify();
+    }
     this.state = next;
-    this.announcePending = false;
+    if (reason !== undefined) this.runtime.log.error(`imp.net: interface ${this.name} is in state ${next}: ${reason}`);
     this.notify();
   }
 
@@ -230,11 +251,17 @@ export class NetInterface implements LinkListener, Task {
     }
   }
 
+  /** On CONNECTED: the own address (for `toAddress`) and subnet (for the destination rule). */
   private learnAddress(): void {
-    const address = known(this.link.addresses().address) ?? "";
-    if (address === this.unicast) return;
+    const raw = this.link.addresses();
+    const address = known(raw.address) ?? "";
+    const netmask = known(raw.netmask);
+    const value = address === "" ? -1 : parseIPv4(address);
+    const mask = netmask === undefined || value < 0 ? -1 : parseIPv4(netmask);
     this.unicast = address;
-    this.onLoopback = address !== "" && isLoopbackIPv4(parseIPv4(address));
+    this.onLoopback = value >= 0 && isLoopbackIPv4(value);
+    this.subnetMask = mask < 0 ? 0 : mask;
+    this.subnetNetwork = mask < 0 ? 0 : (value & mask) >>> 0;
     this.reachable = UNCHECKED;
   }
 }

@@ -1,8 +1,10 @@
 import { NetState, SEND_ERROR_NOT_CONNECTED, SEND_ERROR_RATE_LIMITED } from "./constants";
 import { checkNic, type Nic } from "./nic";
-import { describeError, logText } from "./describe";
+import { describeError, describeValue, logText } from "./describe";
 import { optionalCallback, requireString } from "./checks";
 import { RateLimiter } from "./rate-limiter";
+import { Hardware } from "./clock";
+import { wakeupDelay, WakeupTimer, type WakeupCallback } from "./wakeup";
 import { NetInterface, type IPv4Table, type StateCallback } from "./interface";
 import type { UdpSocket } from "./udpsocket";
 import { HostError, type AgentInbox, type Host, type LogSink, type NetworkPort } from "../port";
@@ -154,6 +156,35 @@ export class Imp {
   }
 
   /**
+   * impOS `imp.wakeup(interval, callback)`: calls `callback()` once,
+   * `interval` seconds from now (0–10737418, centisecond resolution: a
+   * positive interval rounds up to the next 0.01 s; 0 runs on the next
+   * turn). Returns the timer, for `imp.cancelwakeup()`, or null when the
+   * host cannot make a timer. An exception thrown by `callback` is reported
+   * like any callback's (`server.error` or `imp.onunhandledexception`).
+   */
+  wakeup(interval: number, callback: WakeupCallback): WakeupTimer | null {
+    const delay = wakeupDelay(interval);
+    if (typeof callback !== "function") {
+      throw new TypeError(`imp.wakeup: callback must be a function, not ${describeValue(callback)}`);
+    }
+    const timer = new WakeupTimer(this.runtime, callback);
+    return timer.start(delay) ? timer : null;
+  }
+
+  /**
+   * impOS `imp.cancelwakeup(timer)`: the timer will not fire. Cancelling a
+   * timer that already fired or was cancelled does nothing; anything that
+   * is not a timer from `imp.wakeup()` throws.
+   */
+  cancelwakeup(timer: WakeupTimer): void {
+    if (!(timer instanceof WakeupTimer)) {
+      throw new TypeError(`imp.cancelwakeup: timer ${describeValue(timer)} is not a timer from imp.wakeup`);
+    }
+    timer.cancel();
+  }
+
+  /**
    * impOS `imp.onunhandledexception(handler)`: errors thrown by app callbacks
    * go to `handler` instead of `server.error`. `null` restores the default.
    */
@@ -228,12 +259,15 @@ export class Runtime {
   readonly imp: Imp;
   readonly server: Server;
   readonly agent: Agent;
+  readonly hardware: Hardware;
   private interfaceTable: Map<string, NetInterface> | undefined;
   private portTable: Map<number, UdpSocket> | undefined;
   /** The outgoing rate limiter, or null when off. */
   limiter: RateLimiter | null = null;
   rateLimitErrorCode = SEND_ERROR_RATE_LIMITED;
   unhandled: UnhandledExceptionHandler | null = null;
+  /** Datagrams read and dropped because their socket's interface was not CONNECTED (diagnostics). */
+  droppedNotConnected = 0;
   private hostInstance: Host | undefined;
   private agentListening = false;
 
@@ -241,6 +275,7 @@ export class Runtime {
     this.imp = new Imp(this);
     this.server = new Server(this);
     this.agent = new Agent(this);
+    this.hardware = new Hardware(this);
   }
 
   /** The host, created on first use (never at module load, so Moddable can preload impnet). */
@@ -311,6 +346,7 @@ export interface ImpGlobals {
   imp: Imp;
   server: Server;
   agent: Agent;
+  hardware: Hardware;
 }
 
 /** Builds a device on `host` (or on the host a factory makes on first use). */

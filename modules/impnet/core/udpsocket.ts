@@ -149,9 +149,18 @@ export class UdpSocket implements PacketReceiver {
   /**
    * @internal Host: datagrams are waiting on `endpoint` (the hot path). Reads
    * them all, since hosts call again only when more arrive. A throwing app
-   * callback is reported and the next datagram is delivered.
+   * callback is reported and the next datagram is delivered. While the
+   * socket's interface is not CONNECTED they are read and dropped instead
+   * (one state test per batch, not per datagram: states change only between
+   * host events).
    */
   readable(endpoint: Endpoint): void {
+    // impOS: an interface that is not CONNECTED has no usable address, so nothing is
+    // received through it; drain what the platform queued meanwhile (docs/compatibility.md §2).
+    if (this.iface.state !== CONNECTED) {
+      this.discard(endpoint);
+      return;
+    }
     let delivering = false;
     const port = this.port;
     for (;;) {
@@ -176,6 +185,15 @@ export class UdpSocket implements PacketReceiver {
         delivering = false;
         this.runtime.callbackFailed("onreceive callback", error);
       }
+    }
+  }
+
+  /** Reads and drops every queued datagram (the interface is not connected). */
+  private discard(endpoint: Endpoint): void {
+    try {
+      while (this.open && endpoint.read() !== undefined) this.runtime.droppedNotConnected++;
+    } catch (error) {
+      this.runtime.log.error(`udpsocket: receive failed on port ${this.port}: ${describeError(error)}`);
     }
   }
 

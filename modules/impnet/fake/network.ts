@@ -25,6 +25,7 @@ import {
   type PacketReceiver,
   type Datagram as ReceivedDatagram,
   type Task,
+  type TimerHandle,
 } from "../port";
 
 /** A datagram as the fake network saw it. */
@@ -52,9 +53,17 @@ export class FakeClock {
     return this.time;
   }
 
-  /** Runs `run` after `delay` virtual milliseconds (0 = at the next `flush`). */
-  schedule(delay: number, run: () => void): void {
-    this.queue.push({ at: this.time + delay, seq: this.seq++, run });
+  /** Runs `run` after `delay` virtual milliseconds (0 = at the next `flush`); returns the entry for `cancel`. */
+  schedule(delay: number, run: () => void): object {
+    const timer: Timer = { at: this.time + delay, seq: this.seq++, run };
+    this.queue.push(timer);
+    return timer;
+  }
+
+  /** Removes an entry `schedule` returned, if it has not run. */
+  cancel(timer: object): void {
+    const i = this.queue.indexOf(timer as Timer);
+    if (i >= 0) this.queue.splice(i, 1);
   }
 
   /** Runs everything due now, including work that scheduling adds for now. */
@@ -212,11 +221,11 @@ export class FakeLink implements Link, Station {
     steps.forEach((phase, i) => this.schedulePhase(step * (i + 1), phase));
   }
 
-  /** Test control: report `phase` now (e.g. "no-link" when the cable is pulled). */
-  set(phase: LinkPhase): void {
+  /** Test control: report `phase` now (e.g. "no-link" when the cable is pulled), with the link's `reason` if given. */
+  set(phase: LinkPhase, reason?: string): void {
     this.phase = phase;
     this.phases.push(phase);
-    if (!this.closed) this.listener?.linkPhase(phase);
+    if (!this.closed) this.listener?.linkPhase(phase, reason);
   }
 
   /** Test control: walk the bring-up sequence again (cable plugged back in). */
@@ -264,8 +273,9 @@ export class FakeLink implements Link, Station {
 
   accepts(d: Datagram): boolean {
     const own = this.ownAddresses();
-    if (own === undefined) return false;
     const to = parseIPv4(d.to);
+    // With a carrier but no address (DHCP running), lwIP still takes limited broadcasts.
+    if (own === undefined) return to === 0xffffffff && (this.phase === "link-up" || this.phase === "addressing");
     return to === own.address || to === own.broadcast || to === 0xffffffff;
   }
 
@@ -316,6 +326,8 @@ export class FakeDevice implements NetworkPort {
   readonly sent: Datagram[] = [];
   /** Failures the next sends meet instead of sending: no route (a HostError) or a platform refusal. */
   readonly failNextSends: ("no-route" | "failed")[] = [];
+  /** While true, `schedule` throws as a platform out of timers would. */
+  timersFail = false;
   private readonly endpoints = new Map<number, FakeEndpoint>();
   private readonly descriptors: InterfaceDescriptor[] = [];
 
@@ -369,6 +381,15 @@ export class FakeDevice implements NetworkPort {
 
   defer(task: Task): void {
     this.lan.clock.schedule(0, () => task.run());
+  }
+
+  schedule(task: Task, delayMs: number): TimerHandle {
+    if (this.timersFail) throw new Error("fake device: no timer available");
+    return this.lan.clock.schedule(delayMs, () => task.run());
+  }
+
+  cancel(handle: TimerHandle): void {
+    this.lan.clock.cancel(handle);
   }
 
   /** @internal */

@@ -8,10 +8,13 @@
  *   NAME_netmask, NAME_gateway, NAME_dns (comma-separated; blanks around entries ignored)
  *   ssid, password (wl0 without a wificonfig; Moddable's usual keys)
  *   impnet_rate_limit: "1"/"true" to enforce impOS's 25 packets/s limit
+ *   impnet_primary: the interface the app waits for at start (default: the host's first)
+ *   impnet_start_at_once: "1"/"true" to start the app without waiting for it
  */
 import { ModdablePort, type InterfacePlan } from "./port";
 import type { LinkDriver, LinkSettings } from "./link";
 import type { AgentTransport, Host, LogSink } from "impnet/port";
+import type { StartOptions } from "impnet/core/boot";
 
 export type ConfigTable = Readonly<Record<string, unknown>>;
 
@@ -58,6 +61,14 @@ export function moddableHost(
     agent: extras?.agent,
     options: { rateLimit: enabled(config.impnet_rate_limit) },
   };
+}
+
+/** How the app starts, from `impnet_primary` and `impnet_start_at_once`. */
+export function startOptions(config: ConfigTable): StartOptions {
+  const options: StartOptions = { atOnce: enabled(config.impnet_start_at_once) };
+  const primary = text(config.impnet_primary);
+  if (primary !== undefined) options.primary = primary;
+  return options;
 }
 
 function text(value: unknown): string | undefined {

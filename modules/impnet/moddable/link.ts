@@ -47,18 +47,18 @@ export abstract class ModdableLink implements Link {
   abstract addresses(): LinkAddresses;
 
   openEndpoint(localPort: number, receiver: PacketReceiver): Endpoint {
-    return openUdpEndpoint(localPort, receiver);
+    return openUdpEndpoint(localPort, receiver, this.config.name);
   }
 
   close(): void {
     this.closed = true;
   }
 
-  /** Reports `phase` unless it is the current one. */
-  protected report(phase: LinkPhase): void {
+  /** Reports `phase` (with `reason`, when the app should know why) unless it is the current one. */
+  protected report(phase: LinkPhase, reason?: string): void {
     if (this.closed || phase === this.phase) return;
     this.phase = phase;
-    this.listener.linkPhase(phase);
+    this.listener.linkPhase(phase, reason);
   }
 
   /** Netmask/gateway/DNS from `staticconfig`, else from the host settings. */

@@ -27,6 +27,12 @@ export interface UdpOptions419 {
   port?: number;
   onReadable?: (this: UdpSocket419, count: number) => void;
   target?: unknown;
+  /**
+   * impnet extension: the interface ("eth0", "wl0") the socket belongs to,
+   * as lwIP's `udp_bind_netif`. The XS simulator's emulation honours it;
+   * stock Moddable ignores it and binds IP_ADDR_ANY (docs/compatibility.md §6).
+   */
+  interface?: string;
 }
 
 export type UdpConstructor419 = new (options: UdpOptions419) => UdpSocket419;
@@ -90,7 +96,8 @@ export interface TimerModule {
   clear(timer: unknown): void;
 }
 
-/** `time` module. */
+/** `time` module (`microseconds` once Moddable's microseconds module is in the build: ESP32). */
 export interface TimeModule {
   readonly ticks: number;
+  readonly microseconds?: number;
 }

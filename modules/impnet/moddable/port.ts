@@ -15,6 +15,7 @@ import {
   type LinkListener,
   type NetworkPort,
   type Task,
+  type TimerHandle,
 } from "impnet/port";
 
 const Clock = Time as unknown as TimeModule;
@@ -28,6 +29,11 @@ export interface InterfacePlan {
 }
 
 export class ModdablePort implements NetworkPort {
+  /** `Time.ticks` when the host was made (ticks count from boot on ESP32, from 1970 on `lin`). */
+  private readonly startTicks = Clock.ticks;
+  /** `Time.microseconds` then, where the platform has it (ESP32, with the microseconds module). */
+  private readonly startMicros = Clock.microseconds;
+
   constructor(private readonly plan: readonly InterfacePlan[]) {}
 
   interfaces(): readonly InterfaceDescriptor[] {
@@ -47,10 +53,24 @@ export class ModdablePort implements NetworkPort {
   }
 
   now(): number {
-    return Clock.ticks;
+    return Clock.ticks - this.startTicks;
+  }
+
+  micros(): number {
+    const now = Clock.microseconds;
+    const start = this.startMicros;
+    return now === undefined || start === undefined ? this.now() * 1000 : now - start;
   }
 
   defer(task: Task): void {
     Timers.set(() => task.run());
+  }
+
+  schedule(task: Task, delayMs: number): TimerHandle {
+    return Timers.set(() => task.run(), delayMs) as TimerHandle;
+  }
+
+  cancel(handle: TimerHandle): void {
+    Timers.clear(handle);
   }
 }

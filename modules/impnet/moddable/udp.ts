@@ -5,6 +5,8 @@
  * (one shared function; the core's socket is the `target`) tells the core,
  * which drains the queue with `read()` (ESP32 calls `onReadable` again only
  * when another packet arrives) and wraps each buffer in a Blob (no copy).
+ * The socket is asked to belong to its interface (`interface` option), which
+ * hosts that can bind a socket to one interface honour.
  */
 import UDP from "embedded:io/socket/udp";
 import { HostError, type Endpoint, type PacketReceiver } from "impnet/port";
@@ -16,10 +18,10 @@ function onReadable(this: UdpSocket419): void {
   (this.target as PacketReceiver).readable(this);
 }
 
-/** Binds `port` and delivers its datagrams to `receiver`. Throws `HostError` for Moddable's bind errors. */
-export function openUdpEndpoint(port: number, receiver: PacketReceiver): Endpoint {
+/** Binds `port` on interface `iface` and delivers its datagrams to `receiver`. Throws `HostError` for Moddable's bind errors. */
+export function openUdpEndpoint(port: number, receiver: PacketReceiver, iface: string): Endpoint {
   try {
-    return new Socket({ port, onReadable, target: receiver });
+    return new Socket({ port, onReadable, target: receiver, interface: iface });
   } catch (error) {
     throw bindError(error, port);
   }

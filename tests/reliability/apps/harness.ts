@@ -111,7 +111,7 @@ const commands: Record<string, Handler> = {
   blob: (args) => (args.sequences as Sequence[]).map((sequence) => runSequence(Blob, sequence)),
   "matrix-open": () => {
     fixtures = openFixtures(env);
-    return { self: fixtures.self };
+    return { self: fixtures.self, prefix: fixtures.prefix };
   },
   "matrix-rows": (args) => runRows(env, fixtures as Fixtures, args.rows as Row[], { skipExternal: args.skipExternal !== false }),
   "matrix-close": () => {

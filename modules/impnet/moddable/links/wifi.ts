@@ -1,12 +1,22 @@
 /**
  * `wl0` on ECMA-419 `embedded:network/interface/wifi` (the ESP32 default
- * since Moddable SDK 8.x).
+ * since Moddable SDK 8.x). The states follow impOS's WiFi sequence
+ * (docs/compatibility.md §1, "Order of states"):
  *
- * `connection` → impOS states: 300 → WIFI_JOINING, 400 → WIFI_LINK_UP then
- * WIFI_DHCPING, 500 → CONNECTED, 200 → WIFI_STOPPED; after a drop the link
- * reconnects by itself (as impOS does) after `RECONNECT_MS`. `connect()`
- * throwing → WIFI_STOPPED_UNHAPPY, retried every `RETRY_AFTER_FAILURE_MS`;
- * no SSID configured → WIFI_STOPPED.
+ *   open             → STARTING (the core's first announcement); the radio is
+ *                      asked to join on the next turn
+ *   connect()        → WIFI_JOINING (connection 300)
+ *   connection 400   → WIFI_LINK_UP, then WIFI_DHCPING
+ *   connection 500   → CONNECTED
+ *   connection 200   → WIFI_STOPPED (dropped); rejoins after `RECONNECT_MS`
+ *   connect() throws → WIFI_STOPPED_UNHAPPY, with the error in server.error;
+ *                      tried again every `RETRY_AFTER_FAILURE_MS`
+ *   no SSID          → WIFI_STOPPED, with the reason in server.error
+ *
+ * WIFI_SCANNING is never reported: ECMA-419's `connect()` scans inside the
+ * join and has no state for it. ECMA-419 WiFi has no event for a failed
+ * radio: it shows as a drop (WIFI_STOPPED), then as the rejoin failing
+ * (WIFI_STOPPED_UNHAPPY); a recovered radio is found by the next retry.
  */
 import WiFi from "embedded:network/interface/wifi";
 import Timer from "timer";
@@ -65,24 +75,28 @@ class WifiLink extends Interface419Link<WifiInstance419> {
         this.report("joining");
         break;
       case CONNECTION_DISCONNECTED:
+        // Already failing: the retry is scheduled; a drop does not make it any less unhappy.
+        if (this.phase === "unhappy") break;
         this.report("no-link");
         this.scheduleReconnect(RECONNECT_MS);
         break;
     }
   }
 
+
   join(): void {
     this.reconnect = undefined;
     if (this.closed) return;
     if (this.ssid === undefined || this.ssid === "") {
-      this.report("stopped");
+      this.report("stopped", "no WiFi SSID, so it never joins: give imp.net.open a wificonfig with an ssid, or set ssid (and password) in mc/config (impnet-sim: --config ssid=NAME)");
       return;
     }
     try {
       this.network.connect(this.password === undefined ? { SSID: this.ssid } : { SSID: this.ssid, password: this.password });
-    } catch {
+    } catch (error) {
       // "connect failed" / "already connecting" from the driver: keep trying, as impOS does.
-      this.report("unhappy");
+      const message = error instanceof Error ? error.message : String(error);
+      this.report("unhappy", `WiFi connect() failed (${message}); trying again every ${RETRY_AFTER_FAILURE_MS / 1000} s`);
       this.scheduleReconnect(RETRY_AFTER_FAILURE_MS);
       return;
     }
@@ -92,13 +106,19 @@ class WifiLink extends Interface419Link<WifiInstance419> {
 
   override close(): void {
     super.close();
-    if (this.reconnect !== undefined) Timers.clear(this.reconnect);
+    this.cancelReconnect();
   }
 
   private scheduleReconnect(delay: number): void {
     if (this.reconnect !== undefined || this.closed) return;
     const link = this;
     this.reconnect = Timers.set(() => link.join(), delay);
+  }
+
+  private cancelReconnect(): void {
+    if (this.reconnect === undefined) return;
+    Timers.clear(this.reconnect);
+    this.reconnect = undefined;
   }
 }
 
