@@ -520,6 +520,7 @@ const REJECTED_TWICE: [string, [unknown, unknown, unknown], typeof TypeError | t
   ["port NaN", [PEER, NaN, "x"], TypeError, /^send: port NaN is not an integer$/],
   ["public address", ["8.8.8.8", PEER_PORT, "x"], RangeError, /^send: address 8\.8\.8\.8 is not a private/],
   ["loopback address", ["127.0.0.1", PEER_PORT, "x"], RangeError, /^send: address 127\.0\.0\.1 is not a private/],
+  ["private address outside the subnet", ["10.0.0.1", PEER_PORT, "x"], RangeError, /^send: address 10\.0\.0\.1 is outside eth0's subnet 192\.168\.1\.0\/24$/],
   ["limited broadcast", ["255.255.255.255", PEER_PORT, "x"], RangeError, /^send: address 255\.255\.255\.255 is not a private/],
   ["malformed address", ["192.168.1.050", PEER_PORT, "x"], TypeError, /^send: address .* is not a dotted-quad IPv4 address$/],
   ["address that is not a string", [3232235826, PEER_PORT, "x"], TypeError, /^send: address .* is not a string$/],
