@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { join } from "node:path";
-import { runEcho, type EchoResult } from "../hosts/peer/index";
+import { runEcho, type EchoResult } from "../tools/peer/index";
 import { root } from "../tests/support/sim";
 import { waitOutput } from "../tests/support/process";
 

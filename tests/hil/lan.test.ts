@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { root } from "../support/sim";
 import { finished as finish, waitOutput } from "../support/process";
 import { createLan, netnsUnavailable, type NamespaceLan } from "../support/netns";
-import type { BroadcastReport, EchoReport } from "../../hosts/peer/types";
+import type { BroadcastReport, EchoReport } from "../../tools/peer/types";
 import { HANG_GUARD_MS } from "../support/wait";
 import { metrics } from "./target";
 

@@ -4,9 +4,9 @@
 // the collector's full socket buffer, never left to a settling sleep.
 
 import test from "ava";
-import { ManualClock } from "../../hosts/peer/clock.ts";
-import { runFlood } from "../../hosts/peer/flood.ts";
-import { decodeProbe, probeIntact } from "../../hosts/peer/probe.ts";
+import { ManualClock } from "../../tools/peer/clock.ts";
+import { runFlood } from "../../tools/peer/flood.ts";
+import { decodeProbe, probeIntact } from "../../tools/peer/probe.ts";
 import { kernelDrops, turn, udpSocketState, until } from "../support/wait.ts";
 import { collector, recordingEcho, stepPerProbe, sum } from "./helpers.ts";
 

@@ -5,9 +5,9 @@
 
 import test from "ava";
 import type dgram from "node:dgram";
-import { ManualClock } from "../../hosts/peer/clock.ts";
-import { runFlood } from "../../hosts/peer/flood.ts";
-import { encodeProbe, patternId } from "../../hosts/peer/probe.ts";
+import { ManualClock } from "../../tools/peer/clock.ts";
+import { runFlood } from "../../tools/peer/flood.ts";
+import { encodeProbe, patternId } from "../../tools/peer/probe.ts";
 import { kernelDrops, until } from "../support/wait.ts";
 import { loopbackSocket, startSink } from "./helpers.ts";
 
