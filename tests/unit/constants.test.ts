@@ -5,7 +5,7 @@
 import test from "ava";
 import * as constants from "../../modules/impnet/core/constants";
 import { NetState } from "../../modules/impnet/core/constants";
-import { fakeWorld } from "../../modules/impnet/fake/network";
+import { fakeWorld } from "../support/fake/network";
 import { loadApp } from "../support/bundle";
 import { newDevice } from "../support/device";
 

@@ -6,7 +6,7 @@
  * asked), and run against the fake network.
  */
 import test from "ava";
-import { fakeWorld, type FakeWorld } from "../../modules/impnet/fake/network";
+import { fakeWorld, type FakeWorld } from "../support/fake/network";
 import { bootApp, bundleApp } from "../support/bundle";
 
 const DEVICE = "192.168.1.10";

@@ -6,7 +6,7 @@ import test from "ava";
 import { UdpSocket } from "../../modules/impnet/core/udpsocket";
 import { HostError, type Host, type HostFailure, type Link } from "../../modules/impnet/port";
 import { createRuntime } from "../../modules/impnet/core/runtime";
-import { fakeWorld } from "../../modules/impnet/fake/network";
+import { fakeWorld } from "../support/fake/network";
 import { EPHEMERAL_FIRST, EPHEMERAL_LAST } from "../../modules/impnet/core/constants";
 import { NetState, connectedDevice, deliver, newDevice, openDevice, portOf, recorder, waitConnected, withRandom, type OpenDevice } from "../support/device";
 
