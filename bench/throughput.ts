@@ -7,8 +7,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { join } from "node:path";
 import { runEcho, type EchoResult } from "../tools/peer/index";
-import { root } from "../tests/support/sim";
-import { waitOutput } from "../tests/support/process";
+import { root } from "../tools/rig/sim";
+import { waitOutput } from "../tools/rig/process";
 
 export interface ThroughputRow {
   server: string;

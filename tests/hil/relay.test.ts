@@ -7,8 +7,8 @@
 import test from "ava";
 import { runSink, encodeProbe, type Endpoint } from "../../tools/peer/index";
 import { decodeText } from "../../modules/impnet/core/text";
-import { uniqueLoopback } from "../support/sim";
-import { kernelDrops, until } from "../support/wait";
+import { uniqueLoopback } from "../../tools/rig/sim";
+import { kernelDrops, until } from "../../tools/rig/wait";
 import { metrics, openTarget, type HilTarget } from "./target";
 
 const device = process.env.IMPNET_DEVICE;

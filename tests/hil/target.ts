@@ -20,8 +20,8 @@
  */
 import { Simulator } from "../../hosts/sim/simulator";
 import { join } from "node:path";
-import { freePort, root } from "../support/sim";
-import { until } from "../support/wait";
+import { freePort, root } from "../../tools/rig/sim";
+import { until } from "../../tools/rig/wait";
 
 export interface HilTarget {
   kind: "simulator" | "device";

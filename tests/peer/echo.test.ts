@@ -10,7 +10,7 @@ import type { ProgressInfo } from "../../tools/peer/common.ts";
 import { runEcho } from "../../tools/peer/echo.ts";
 import { PATTERNS } from "../../tools/peer/probe.ts";
 import { startRawEcho } from "../../tools/peer/raw-echo.ts";
-import { turn, until } from "../support/wait.ts";
+import { turn, until } from "../../tools/rig/wait.ts";
 import { loopbackSocket, misbehavingEcho, recordingEcho, stepPerProbe, sum, type Action } from "./helpers.ts";
 
 /** A loss timeout no healthy run reaches on the wall clock: these runs end when every echo is back. */

@@ -7,7 +7,7 @@ import test from "ava";
 import { ManualClock } from "../../tools/peer/clock.ts";
 import { runFlood } from "../../tools/peer/flood.ts";
 import { decodeProbe, probeIntact } from "../../tools/peer/probe.ts";
-import { kernelDrops, turn, udpSocketState, until } from "../support/wait.ts";
+import { kernelDrops, turn, udpSocketState, until } from "../../tools/rig/wait.ts";
 import { collector, recordingEcho, stepPerProbe, sum } from "./helpers.ts";
 
 /** Moves `clock` on in 10 ms steps until `run` settles (for the part of a run after its sends, where time only ends waits). */

@@ -7,7 +7,7 @@ import { HEADER_SIZE } from "../../tools/peer/probe.ts";
 import { runSink, type SinkOptions } from "../../tools/peer/sink.ts";
 import type { SinkReport } from "../../tools/peer/types.ts";
 import type { ManualClock } from "../../tools/peer/clock.ts";
-import { HANG_GUARD_MS, until } from "../support/wait.ts";
+import { HANG_GUARD_MS, until } from "../../tools/rig/wait.ts";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const BIN = fileURLToPath(new URL("../../tools/peer/bin.js", import.meta.url));

@@ -17,7 +17,7 @@ import { encodeProbe } from "../../tools/peer/probe.ts";
 import { startRawEcho } from "../../tools/peer/raw-echo.ts";
 import { validateAgainstSchema } from "../../tools/peer/schema.ts";
 import type { EchoReport, FloodReport, SinkReport } from "../../tools/peer/types.ts";
-import { HANG_GUARD_MS, kernelDrops, until } from "../support/wait.ts";
+import { HANG_GUARD_MS, kernelDrops, until } from "../../tools/rig/wait.ts";
 import { BIN, freePort, misbehavingEcho, ROOT, runCli, startSink, sum } from "./helpers.ts";
 
 /** A loss timeout no healthy CLI run reaches: the run ends when every echo is back. */

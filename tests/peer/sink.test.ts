@@ -8,7 +8,7 @@ import type dgram from "node:dgram";
 import { ManualClock } from "../../tools/peer/clock.ts";
 import { runFlood } from "../../tools/peer/flood.ts";
 import { encodeProbe, patternId } from "../../tools/peer/probe.ts";
-import { kernelDrops, until } from "../support/wait.ts";
+import { kernelDrops, until } from "../../tools/rig/wait.ts";
 import { loopbackSocket, startSink } from "./helpers.ts";
 
 function send(s: dgram.Socket, buf: Buffer, port: number): Promise<void> {

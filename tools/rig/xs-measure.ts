@@ -8,9 +8,9 @@
  */
 import { createSocket, type Socket } from "node:dgram";
 import { join } from "node:path";
-import { Simulator } from "../hosts/sim/simulator";
-import * as P from "../hosts/sim/protocol";
-import { root } from "../tests/support/sim";
+import { Simulator } from "../../hosts/sim/simulator";
+import * as P from "../../hosts/sim/protocol";
+import { root } from "./sim";
 
 export interface PacketCost {
   /** Computrons per packet. */

@@ -166,7 +166,7 @@ export function xsWorkerPids(): number[] {
   return pids;
 }
 
-export { kernelDrops } from "../support/wait";
+export { kernelDrops } from "../wait";
 
 /** Bytes as "12.3 MiB". */
 export function mib(bytes: number): string {
@@ -178,7 +178,7 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export { until } from "../support/wait";
+export { until } from "../wait";
 
 let collect: (() => void) | undefined;
 

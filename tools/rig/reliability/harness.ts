@@ -4,10 +4,10 @@
  * waits for the answers, and keeps everything it printed.
  */
 import { join } from "node:path";
-import { Blob } from "../../modules/impnet/core/blob";
-import { Simulator, type SimOptions } from "../../hosts/sim/simulator";
-import { freePort, root } from "../support/sim";
-import { HANG_GUARD_MS } from "../support/wait";
+import { Blob } from "../../../modules/impnet/core/blob";
+import { Simulator, type SimOptions } from "../../../hosts/sim/simulator";
+import { freePort, root } from "../sim";
+import { HANG_GUARD_MS } from "../wait";
 import { decode, type Encoded } from "./codec";
 import { until } from "./common";
 

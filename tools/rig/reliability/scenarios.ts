@@ -5,8 +5,8 @@
  */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { UdpClient, root } from "../support/sim";
-import { HANG_GUARD_MS } from "../support/wait";
+import { UdpClient, root } from "../sim";
+import { HANG_GUARD_MS } from "../wait";
 import { digest } from "./blob-ops";
 import { illegalTransitions, kernelDrops, memoryOf, nodeGc, sleep, until, xsWorkerPids } from "./common";
 import { payload } from "./datagrams";

@@ -7,7 +7,7 @@
  * the soak runner.
  */
 import fc from "fast-check";
-import { formatIPv4 } from "../../modules/impnet/core/address";
+import { formatIPv4 } from "../../../modules/impnet/core/address";
 
 // ---------------------------------------------------------------- the reference rule (independent of impnet's parser)
 
