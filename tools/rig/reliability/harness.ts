@@ -11,7 +11,7 @@ import { HANG_GUARD_MS } from "../wait";
 import { decode, type Encoded } from "./codec";
 import { until } from "./common";
 
-export const HARNESS_APP = "tests/reliability/apps/harness.ts";
+export const HARNESS_APP = "tools/rig/reliability/apps/harness.ts";
 
 export interface HarnessOptions extends Partial<Omit<SimOptions, "app" | "interfaces">> {
   /** Loopback address of eth0 (one of common.ts ADDRESS). */

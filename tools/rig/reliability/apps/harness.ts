@@ -18,12 +18,12 @@
  */
 import config from "mc/config";
 import { imp, server, agent, Blob, type UdpSocket } from "impnet";
-import type { Runtime } from "../../../modules/impnet/core/runtime";
-import { board } from "../../../hosts/sim/board/board";
-import { runSequence, type Sequence } from "../../../tools/rig/reliability/blob-ops";
-import { decode, encode, type Encoded } from "../../../tools/rig/reliability/codec";
-import { armScenarios, closeFixtures, finishScenarios, openFixtures, runRows, type Fixtures, type MatrixEnv, type ReentrantState } from "../../../tools/rig/reliability/matrix-exec";
-import type { Row } from "../../../tools/rig/reliability/matrix-table";
+import type { Runtime } from "../../../../modules/impnet/core/runtime";
+import { board } from "../../../../hosts/sim/board/board";
+import { runSequence, type Sequence } from "../blob-ops";
+import { decode, encode, type Encoded } from "../codec";
+import { armScenarios, closeFixtures, finishScenarios, openFixtures, runRows, type Fixtures, type MatrixEnv, type ReentrantState } from "../matrix-exec";
+import type { Row } from "../matrix-table";
 
 const settings = config as Record<string, unknown>;
 const echoPort = Number(settings.echo_port ?? 7000);
