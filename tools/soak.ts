@@ -17,7 +17,7 @@
  *    must be back at their baseline. One line per cycle.
  *
  * Exits non-zero when anything failed. Uses loopback addresses only
- * (tests/reliability/common.ts ADDRESS: 127.X.Y.25–29, drawn per run).
+ * (tools/rig/reliability/common.ts ADDRESS: 127.X.Y.25–29, drawn per run).
  */
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";

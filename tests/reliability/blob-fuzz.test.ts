@@ -1,7 +1,7 @@
 /**
  * Blob fuzz (issue "Reliability and security", item 2): random operation
  * sequences on impnet's Blob, checked step by step against a simple
- * reference model written from the spec (blob-model.ts): every result, every
+ * reference model written from the spec (tools/rig/reliability/blob-model.ts): every result, every
  * error class, the length and pointer after every step, the bytes (in full
  * up to 64, else by digest) and the final content.
  *

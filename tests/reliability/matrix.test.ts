@@ -1,6 +1,6 @@
 /**
  * Bad-input matrix (issue "Reliability and security", item 1). The rows of
- * matrix-table.ts run through the same executor (matrix-exec.ts) in three
+ * tools/rig/reliability/matrix-table.ts run through the same executor (matrix-exec.ts) in three
  * places:
  *
  * - the fake network with the interface on a private LAN (impOS's strict
