@@ -1,5 +1,5 @@
 /**
- * impos-net-spec.md §4 (imp.net state constants) and §7 (Send Error Codes),
+ * docs/impos-api.md §4 (imp.net state constants) and §7 (Send Error Codes),
  * on imp.net, in core/constants and as exported from "impnet".
  */
 import test from "ava";

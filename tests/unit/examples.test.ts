@@ -1,5 +1,5 @@
 /**
- * The seed examples (/work/shared/seeds: the impOS `interface.openudp`
+ * The examples (examples/relay.ts, echo.ts: the impOS `interface.openudp`
  * page's relay and echo server) and main.ts, bundled with esbuild as a host
  * build would bundle them, started the way every host starts an app
  * (impnet/boot: once the primary interface is CONNECTED, or at once when

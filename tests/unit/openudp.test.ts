@@ -1,5 +1,5 @@
 /**
- * impos-net-spec.md §3.3: interface.openudp(callback, localPort): every
+ * docs/impos-api.md §3.3: interface.openudp(callback, localPort): every
  * throw, binding at once or on the first send, and no delivery before binding.
  */
 import test from "ava";

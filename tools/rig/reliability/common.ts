@@ -65,7 +65,7 @@ export const SIZES = {
 
 // ---------------------------------------------------------------- interface states
 
-/** impOS state numbers used by the Ethernet machine (impos-net-spec.md §4). */
+/** impOS state numbers used by the Ethernet machine (docs/impos-api.md §4). */
 export const S = {
   STARTING: 0,
   CONNECTED: 1,
