@@ -52,7 +52,7 @@ export async function throughput(options: { sizes?: number[]; seconds?: number; 
   const windows = options.windows ?? [64, 256];
   const rounds = options.rounds ?? 2;
   const sim = join(root, "hosts", "sim", "bin.js");
-  const peer = join(root, "hosts", "peer", "bin.js");
+  const peer = join(root, "tools", "peer", "bin.js");
   const servers: Server[] = [];
   try {
     servers.push(await startServer("Node dgram echo", [peer, "serve-echo", "--listen", "127.0.0.46:7001"], /listening/, "127.0.0.46:7001"));

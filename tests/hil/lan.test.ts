@@ -18,7 +18,7 @@ import { metrics } from "./target";
 
 // --no-typecheck: `npm test` type-checks these apps already; the CLI's check is tested in tests/sim/cli.test.ts.
 const SIM = join(root, "hosts", "sim", "bin.js");
-const PEER = join(root, "hosts", "peer", "bin.js");
+const PEER = join(root, "tools", "peer", "bin.js");
 const reason = netnsUnavailable();
 
 if (reason !== null) {

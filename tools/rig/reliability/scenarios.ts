@@ -325,7 +325,7 @@ export async function runFlood(harness: Harness, from: string, count: number, si
 /** Runs `impnet-peer flood` in its own process (so the sender does not share the simulator's event loop). */
 function peerFlood(target: string, bind: string, count: number, size: number): Promise<{ sent: number; errors: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, "hosts", "peer", "bin.js"), "flood", "--target", target, "--bind", `${bind}:0`, "--count", String(count), "--size", String(size), "--json"], {
+    const child = spawn(process.execPath, [join(root, "tools", "peer", "bin.js"), "flood", "--target", target, "--bind", `${bind}:0`, "--count", String(count), "--size", String(size), "--json"], {
       cwd: root,
       stdio: ["ignore", "pipe", "pipe"],
     });
