@@ -1,6 +1,6 @@
 # impnet — Moddable builds and project tasks.
 #
-#   make build   HOST=esp32-w5500|esp32-wifi|lin   build the app for a host with mcconfig
+#   make build   HOST=esp32-w5500|esp32-wifi|lin   build the app for a host with mcconfig (make hosts: the list)
 #   make deploy  HOST=…                            build and flash (ESP32) or run (lin)
 #   make xsbug   HOST=…                            build, flash and attach the xsbug debugger
 #   make sim-moddable                              build for lin and run in Moddable's mcsim
@@ -11,6 +11,7 @@
 #                                                  against ESP-IDF v6.0 headers (IDF_SOURCES, ESP_ETH_DRIVERS)
 #   make test-moddable-io [MCSIM=1]                the SDK's own UDP tests against the simulator's
 #                                                  emulation (and, with MCSIM=1, on lin in mcsim)
+#   make hosts                                     every host and platform, from hosts/*/manifest.json (tools/hosts.ts)
 #   make sim | test | bench                        npm start / npm test / npm run bench
 #
 # Options: PLATFORM=esp32/esp32s3 (Moddable platform/subplatform; default esp32 for
@@ -20,13 +21,10 @@
 HOST ?= esp32-w5500
 OUT ?= $(CURDIR)/build
 APP ?= $(CURDIR)/manifest.json
-HOSTS := esp32-w5500 esp32-wifi lin
-
-ifeq ($(HOST),lin)
-PLATFORM ?= lin
-else
-PLATFORM ?= esp32
-endif
+# The hosts are the folders of hosts/ with a manifest.json; tools/hosts.ts reads them (and each one's platforms).
+HOSTS_TOOL = $(CURDIR)/node_modules/.bin/tsx $(CURDIR)/tools/hosts.ts
+HOSTS = $(shell $(HOSTS_TOOL) names)
+PLATFORM ?= $(shell $(HOSTS_TOOL) platform $(HOST) 2>/dev/null)
 
 ifeq ($(RELEASE),1)
 DEBUG_FLAG :=
@@ -41,7 +39,7 @@ export IMPNET_HOST := $(HOST)
 
 MCCONFIG = mcconfig $(DEBUG_FLAG) -m -p $(PLATFORM) -o $(OUT) $(APP) $(CONFIG_ARGS)
 
-.PHONY: build deploy xsbug sim-moddable check-moddable check-esp32 test-moddable-io sim test bench require-sdk require-idf require-host clean
+.PHONY: build deploy xsbug sim-moddable check-moddable check-esp32 test-moddable-io hosts sim test bench require-sdk require-idf require-host clean
 
 require-host:
 	@case " $(HOSTS) " in *" $(HOST) "*) ;; *) echo "impnet: unknown HOST '$(HOST)' (choose one of: $(HOSTS))" >&2; exit 2;; esac
@@ -85,7 +83,7 @@ sim-moddable: require-sdk
 # Resolves every host's manifests for its platform branch (no toolchain needed: mcconfig only
 # generates the build) and type-checks our TypeScript against what the SDK generated.
 check-moddable: require-sdk
-	@set -e; for spec in esp32-w5500:esp32 esp32-w5500:esp32/esp32s3 esp32-wifi:esp32 lin:lin; do \
+	@set -e; for spec in $$($(HOSTS_TOOL)); do \
 	  host=$${spec%%:*}; platform=$${spec#*:}; dir=$$(mktemp -d); \
 	  echo "== $$host on $$platform"; \
 	  IMPNET_HOST=$$host mcconfig -d -p $$platform -o $$dir $(APP) >$$dir/mcconfig.log 2>&1 || { cat $$dir/mcconfig.log; exit 1; }; \
@@ -108,6 +106,9 @@ test-moddable-io:
 	  echo "impnet: MODDABLE is not set; the SDK's tests are read from \$$MODDABLE/tests (see README.md, 'Running on hardware')" >&2; \
 	  exit 1; fi
 	npx tsx tools/moddable-io-tests.ts $(if $(filter 1,$(MCSIM)),--mcsim)
+
+hosts:
+	@$(HOSTS_TOOL)
 
 sim:
 	npm start

@@ -6,9 +6,9 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { join } from "node:path";
-import { runEcho, type EchoResult } from "../hosts/peer/index";
-import { root } from "../tests/support/sim";
-import { waitOutput } from "../tests/support/process";
+import { runEcho, type EchoResult } from "../tools/peer/index";
+import { root } from "../tools/rig/sim";
+import { waitOutput } from "../tools/rig/process";
 
 export interface ThroughputRow {
   server: string;
@@ -52,7 +52,7 @@ export async function throughput(options: { sizes?: number[]; seconds?: number; 
   const windows = options.windows ?? [64, 256];
   const rounds = options.rounds ?? 2;
   const sim = join(root, "hosts", "sim", "bin.js");
-  const peer = join(root, "hosts", "peer", "bin.js");
+  const peer = join(root, "tools", "peer", "bin.js");
   const servers: Server[] = [];
   try {
     servers.push(await startServer("Node dgram echo", [peer, "serve-echo", "--listen", "127.0.0.46:7001"], /listening/, "127.0.0.46:7001"));

@@ -3,7 +3,7 @@
  * the impnet echo (main.ts) against a hand-written echo on the emulated
  * ECMA-419 socket (bench/apps/raw-echo.ts), from the xsnap meter.
  */
-import { CostRig, type PacketCost } from "./xs-measure";
+import { CostRig, type PacketCost } from "../tools/rig/xs-measure";
 
 export interface CostRow {
   case: string;

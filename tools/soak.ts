@@ -17,23 +17,23 @@
  *    must be back at their baseline. One line per cycle.
  *
  * Exits non-zero when anything failed. Uses loopback addresses only
- * (tests/reliability/common.ts ADDRESS: 127.X.Y.25–29, drawn per run).
+ * (tools/rig/reliability/common.ts ADDRESS: 127.X.Y.25–29, drawn per run).
  */
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import fc from "fast-check";
-import { UdpClient, root } from "../tests/support/sim";
-import { runSequence, type Sequence } from "../tests/reliability/blob-ops";
-import { firstDifference, modelSequence, sequenceArbitrary } from "../tests/reliability/blob-model";
-import { encode } from "../tests/reliability/codec";
-import { ADDRESS, illegalTransitions, mib, SIZES } from "../tests/reliability/common";
-import { sizeArbitrary } from "../tests/reliability/datagrams";
-import { appStats, startHarness, type Harness } from "../tests/reliability/harness";
-import { check, newTally } from "../tests/reliability/matrix-check";
-import type { RowResult } from "../tests/reliability/matrix-exec";
-import { matrixRows } from "../tests/reliability/matrix-table";
-import { EchoTraffic, resources, runEchoFuzz, runFlaps, runFlood, type Resources } from "../tests/reliability/scenarios";
-import { addressArbitrary, octets, portArbitrary, referenceOutcome, referencePrivate } from "../tests/reliability/send-reference";
+import { UdpClient, root } from "./rig/sim";
+import { runSequence, type Sequence } from "./rig/reliability/blob-ops";
+import { firstDifference, modelSequence, sequenceArbitrary } from "./rig/reliability/blob-model";
+import { encode } from "./rig/reliability/codec";
+import { ADDRESS, illegalTransitions, mib, SIZES } from "./rig/reliability/common";
+import { sizeArbitrary } from "./rig/reliability/datagrams";
+import { appStats, startHarness, type Harness } from "./rig/reliability/harness";
+import { check, newTally } from "./rig/reliability/matrix-check";
+import type { RowResult } from "./rig/reliability/matrix-exec";
+import { matrixRows } from "./rig/reliability/matrix-table";
+import { EchoTraffic, resources, runEchoFuzz, runFlaps, runFlood, type Resources } from "./rig/reliability/scenarios";
+import { addressArbitrary, octets, portArbitrary, referenceOutcome, referencePrivate } from "./rig/reliability/send-reference";
 
 interface Options {
   minutes: number;

@@ -1,6 +1,6 @@
 /**
  * Drives the XS engine built by `@agoric/xsnap` (`xsnap-worker`) over its
- * pipe protocol (xsnap-notes.md §1), without the package's JS API, so the
+ * pipe protocol (docs/platform-notes.md §7), without the package's JS API, so the
  * Node process is not put under SES lockdown.
  *
  * fd 3 carries netstring commands to the worker, fd 4 its replies and its
@@ -30,7 +30,7 @@ export interface Reply {
 /** A command the engine refused: it threw, and the worker survives. */
 export class XsError extends Error {}
 
-/** Why the worker exited, by exit code (xsnap-notes.md §1 "Exit codes"). */
+/** Why the worker exited, by exit code (docs/platform-notes.md §7.4). */
 export function exitReason(code: number | null, signal: NodeJS.Signals | null): string {
   if (signal !== null) return `killed by ${signal}`;
   switch (code) {

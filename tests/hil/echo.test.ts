@@ -4,7 +4,7 @@
  * simulator with main.ts unless IMPNET_DEVICE names a device).
  */
 import test from "ava";
-import { runEcho, type EchoResult, type Pattern } from "../../hosts/peer/index";
+import { runEcho, type EchoResult, type Pattern } from "../../tools/peer/index";
 import { metrics, openTarget, type HilTarget } from "./target";
 
 let target: HilTarget;

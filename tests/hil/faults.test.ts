@@ -5,8 +5,8 @@
  * report, so a busy machine makes the run slower, never different.
  */
 import test from "ava";
-import { UdpClient } from "../support/sim";
-import { until } from "../support/wait";
+import { UdpClient } from "../../tools/rig/sim";
+import { until } from "../../tools/rig/wait";
 import { metrics, openTarget, type HilTarget } from "./target";
 
 const device = process.env.IMPNET_DEVICE;

@@ -8,8 +8,8 @@
  */
 import test from "ava";
 import { createSocket, type Socket } from "node:dgram";
-import { uniqueLoopback } from "../support/sim";
-import { HANG_GUARD_MS } from "../support/wait";
+import { uniqueLoopback } from "../../tools/rig/sim";
+import { HANG_GUARD_MS } from "../../tools/rig/wait";
 import { metrics, openTarget, type HilTarget } from "./target";
 
 const APP = "tests/hil/apps/fidelity.ts";

@@ -9,16 +9,16 @@
 import test from "ava";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import { root } from "../support/sim";
-import { finished as finish, waitOutput } from "../support/process";
+import { root } from "../../tools/rig/sim";
+import { finished as finish, waitOutput } from "../../tools/rig/process";
 import { createLan, netnsUnavailable, type NamespaceLan } from "../support/netns";
-import type { BroadcastReport, EchoReport } from "../../hosts/peer/types";
-import { HANG_GUARD_MS } from "../support/wait";
+import type { BroadcastReport, EchoReport } from "../../tools/peer/types";
+import { HANG_GUARD_MS } from "../../tools/rig/wait";
 import { metrics } from "./target";
 
 // --no-typecheck: `npm test` type-checks these apps already; the CLI's check is tested in tests/sim/cli.test.ts.
 const SIM = join(root, "hosts", "sim", "bin.js");
-const PEER = join(root, "hosts", "peer", "bin.js");
+const PEER = join(root, "tools", "peer", "bin.js");
 const reason = netnsUnavailable();
 
 if (reason !== null) {

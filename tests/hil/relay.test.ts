@@ -5,10 +5,10 @@
  * by UDP, and impnet-peer's sink accounts for what arrives.
  */
 import test from "ava";
-import { runSink, encodeProbe, type Endpoint } from "../../hosts/peer/index";
+import { runSink, encodeProbe, type Endpoint } from "../../tools/peer/index";
 import { decodeText } from "../../modules/impnet/core/text";
-import { uniqueLoopback } from "../support/sim";
-import { kernelDrops, until } from "../support/wait";
+import { uniqueLoopback } from "../../tools/rig/sim";
+import { kernelDrops, until } from "../../tools/rig/wait";
 import { metrics, openTarget, type HilTarget } from "./target";
 
 const device = process.env.IMPNET_DEVICE;

@@ -20,8 +20,8 @@
  */
 import { Simulator } from "../../hosts/sim/simulator";
 import { join } from "node:path";
-import { freePort, root } from "../support/sim";
-import { until } from "../support/wait";
+import { freePort, root } from "../../tools/rig/sim";
+import { until } from "../../tools/rig/wait";
 
 export interface HilTarget {
   kind: "simulator" | "device";
@@ -54,7 +54,7 @@ function envNumber(name: string, fallback: number): number {
  * when the suite starts it. main.ts gets a free port there (mc/config
  * `echo_port`), so suites can run side by side and beside `npm start`; an
  * app with a port of its own (the relay's 1234) needs an address nobody else
- * uses (support/sim.ts `uniqueLoopback`).
+ * uses (tools/rig/sim.ts `uniqueLoopback`).
  */
 export async function openTarget(address: string, app = "main.ts"): Promise<HilTarget> {
   const device = process.env.IMPNET_DEVICE;

@@ -1,6 +1,6 @@
 /**
  * The emulated Moddable modules (hosts/sim/board) against the observable
- * behaviour moddable-platform.md records for the SDK on ESP32: ECMA-419 UDP
+ * behaviour docs/platform-notes.md records for the SDK on ESP32: ECMA-419 UDP
  * (§1.2–1.5, the SDK's own tests §1.10), ECMA-419 Ethernet (docs/esp32.md §2),
  * ECMA-419 WiFi (§3.1), `net` (§3.5), `timer` (§6.1), `time`, `mc/config` (§5.1, §7.2).
  *

@@ -2,8 +2,8 @@
  * impOS `udpsocket` on the Moddable port (modules/impnet/moddable/udp.ts):
  * `openudp` binding through emulated ECMA-419 UDP, the receive drain,
  * zero-copy Blobs, `toAddress` with and without a packet destination,
- * sends and send failures, and `close()` (impos-net-spec.md §3.3, §6;
- * moddable-platform.md §1).
+ * sends and send failures, and `close()` (docs/impos-api.md §3.3, §6;
+ * docs/platform-notes.md §1).
  *
  * One installed board per process: every test is serial and makes its own.
  */

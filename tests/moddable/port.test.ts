@@ -2,7 +2,7 @@
  * The Moddable port (modules/impnet/moddable) running impnet's core on the
  * emulated Moddable modules over a memory board: link drivers (ECMA-419
  * Ethernet for eth0, ECMA-419 WiFi for wl0, the `lin` host network), the
- * impOS states they produce (impos-net-spec.md §2, §4), `getiptable()`
+ * impOS states they produce (docs/impos-api.md §2, §4), `getiptable()`
  * (§3.2) and `imp.net.info()`.
  *
  * One installed board per process: every test is serial and makes its own.

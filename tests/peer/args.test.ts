@@ -1,6 +1,6 @@
 import test from "ava";
-import { TargetRefusedError, UsageError } from "../../hosts/peer/address.ts";
-import { parseArgs, parseRateArg, parseSizeArg, parseTimeArg } from "../../hosts/peer/args.ts";
+import { TargetRefusedError, UsageError } from "../../tools/peer/address.ts";
+import { parseArgs, parseRateArg, parseSizeArg, parseTimeArg } from "../../tools/peer/args.ts";
 import { loopbackSocket, runCli } from "./helpers.ts";
 
 // Every bad input: exit code 2, one error line, then the short usage text.

@@ -5,10 +5,10 @@
 
 import test from "ava";
 import type { ChildProcess } from "node:child_process";
-import { validateAgainstSchema } from "../../hosts/peer/schema.ts";
-import type { BroadcastReport, EchoReport } from "../../hosts/peer/types.ts";
+import { validateAgainstSchema } from "../../tools/peer/schema.ts";
+import type { BroadcastReport, EchoReport } from "../../tools/peer/types.ts";
 import { createLan, netnsUnavailable, type NamespaceLan } from "../support/netns.ts";
-import { HANG_GUARD_MS } from "../support/wait.ts";
+import { HANG_GUARD_MS } from "../../tools/rig/wait.ts";
 import { BIN, ROOT, runCli } from "./helpers.ts";
 
 const reason = netnsUnavailable();

@@ -2,7 +2,7 @@
 // of order or at the wrong time, the manual-clock tests would prove nothing.
 
 import test from "ava";
-import { ManualClock, realClock, sleepOn } from "../../hosts/peer/clock.ts";
+import { ManualClock, realClock, sleepOn } from "../../tools/peer/clock.ts";
 
 test("timers fire inside advance, in time order, ties in the order they were set, with now() at their due time", (t) => {
   const clock = new ManualClock(100);

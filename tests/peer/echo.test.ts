@@ -5,12 +5,12 @@
 // a healthy run) and assert rates only as bounds that hold on any machine.
 
 import test from "ava";
-import { ManualClock } from "../../hosts/peer/clock.ts";
-import type { ProgressInfo } from "../../hosts/peer/common.ts";
-import { runEcho } from "../../hosts/peer/echo.ts";
-import { PATTERNS } from "../../hosts/peer/probe.ts";
-import { startRawEcho } from "../../hosts/peer/raw-echo.ts";
-import { turn, until } from "../support/wait.ts";
+import { ManualClock } from "../../tools/peer/clock.ts";
+import type { ProgressInfo } from "../../tools/peer/common.ts";
+import { runEcho } from "../../tools/peer/echo.ts";
+import { PATTERNS } from "../../tools/peer/probe.ts";
+import { startRawEcho } from "../../tools/peer/raw-echo.ts";
+import { turn, until } from "../../tools/rig/wait.ts";
 import { loopbackSocket, misbehavingEcho, recordingEcho, stepPerProbe, sum, type Action } from "./helpers.ts";
 
 /** A loss timeout no healthy run reaches on the wall clock: these runs end when every echo is back. */
@@ -126,7 +126,7 @@ test("paced echo sends probe n at exactly n / rate (manual clock)", async (t) =>
 
 test("paced echo on the wall clock never runs ahead of the requested rate", async (t) => {
   // Probe n leaves no earlier than n / rate, however fast or busy the machine:
-  // a bound, not a measurement (hosts/peer/bench.ts measures how close it gets).
+  // a bound, not a measurement (tools/peer/bench.ts measures how close it gets).
   const server = await startRawEcho();
   try {
     const doc = await runEcho({ target: `127.0.0.1:${server.port}`, count: 600, rate: 2000, timeoutMs: NEVER_MS });

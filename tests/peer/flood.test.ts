@@ -4,10 +4,10 @@
 // the collector's full socket buffer, never left to a settling sleep.
 
 import test from "ava";
-import { ManualClock } from "../../hosts/peer/clock.ts";
-import { runFlood } from "../../hosts/peer/flood.ts";
-import { decodeProbe, probeIntact } from "../../hosts/peer/probe.ts";
-import { kernelDrops, turn, udpSocketState, until } from "../support/wait.ts";
+import { ManualClock } from "../../tools/peer/clock.ts";
+import { runFlood } from "../../tools/peer/flood.ts";
+import { decodeProbe, probeIntact } from "../../tools/peer/probe.ts";
+import { kernelDrops, turn, udpSocketState, until } from "../../tools/rig/wait.ts";
 import { collector, recordingEcho, stepPerProbe, sum } from "./helpers.ts";
 
 /** Moves `clock` on in 10 ms steps until `run` settles (for the part of a run after its sends, where time only ends waits). */

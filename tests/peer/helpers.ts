@@ -3,14 +3,14 @@
 import { spawn } from "node:child_process";
 import dgram from "node:dgram";
 import { fileURLToPath } from "node:url";
-import { HEADER_SIZE } from "../../hosts/peer/probe.ts";
-import { runSink, type SinkOptions } from "../../hosts/peer/sink.ts";
-import type { SinkReport } from "../../hosts/peer/types.ts";
-import type { ManualClock } from "../../hosts/peer/clock.ts";
-import { HANG_GUARD_MS, until } from "../support/wait.ts";
+import { HEADER_SIZE } from "../../tools/peer/probe.ts";
+import { runSink, type SinkOptions } from "../../tools/peer/sink.ts";
+import type { SinkReport } from "../../tools/peer/types.ts";
+import type { ManualClock } from "../../tools/peer/clock.ts";
+import { HANG_GUARD_MS, until } from "../../tools/rig/wait.ts";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-export const BIN = fileURLToPath(new URL("../../hosts/peer/bin.js", import.meta.url));
+export const BIN = fileURLToPath(new URL("../../tools/peer/bin.js", import.meta.url));
 
 export interface CliResult {
   code: number | null;
@@ -32,7 +32,7 @@ async function slot<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Runs `node hosts/peer/bin.js ...args` (optionally under a prefix such as `ip netns exec NS`). */
+/** Runs `node tools/peer/bin.js ...args` (optionally under a prefix such as `ip netns exec NS`). */
 export function runCli(args: string[], opts: { prefix?: string[]; timeoutMs?: number } = {}): Promise<CliResult> {
   return slot(
     () =>

@@ -10,14 +10,14 @@ import { join } from "node:path";
 import { execFile, execFileSync } from "node:child_process";
 import { promisify } from "node:util";
 import dgram from "node:dgram";
-import { ManualClock } from "../../hosts/peer/clock.ts";
-import { runEcho } from "../../hosts/peer/echo.ts";
-import { renderHtml } from "../../hosts/peer/html.ts";
-import { encodeProbe } from "../../hosts/peer/probe.ts";
-import { startRawEcho } from "../../hosts/peer/raw-echo.ts";
-import { validateAgainstSchema } from "../../hosts/peer/schema.ts";
-import type { EchoReport, FloodReport, SinkReport } from "../../hosts/peer/types.ts";
-import { HANG_GUARD_MS, kernelDrops, until } from "../support/wait.ts";
+import { ManualClock } from "../../tools/peer/clock.ts";
+import { runEcho } from "../../tools/peer/echo.ts";
+import { renderHtml } from "../../tools/peer/html.ts";
+import { encodeProbe } from "../../tools/peer/probe.ts";
+import { startRawEcho } from "../../tools/peer/raw-echo.ts";
+import { validateAgainstSchema } from "../../tools/peer/schema.ts";
+import type { EchoReport, FloodReport, SinkReport } from "../../tools/peer/types.ts";
+import { HANG_GUARD_MS, kernelDrops, until } from "../../tools/rig/wait.ts";
 import { BIN, freePort, misbehavingEcho, ROOT, runCli, startSink, sum } from "./helpers.ts";
 
 /** A loss timeout no healthy CLI run reaches: the run ends when every echo is back. */

@@ -5,10 +5,10 @@
 
 import test from "ava";
 import type dgram from "node:dgram";
-import { ManualClock } from "../../hosts/peer/clock.ts";
-import { runFlood } from "../../hosts/peer/flood.ts";
-import { encodeProbe, patternId } from "../../hosts/peer/probe.ts";
-import { kernelDrops, until } from "../support/wait.ts";
+import { ManualClock } from "../../tools/peer/clock.ts";
+import { runFlood } from "../../tools/peer/flood.ts";
+import { encodeProbe, patternId } from "../../tools/peer/probe.ts";
+import { kernelDrops, until } from "../../tools/rig/wait.ts";
 import { loopbackSocket, startSink } from "./helpers.ts";
 
 function send(s: dgram.Socket, buf: Buffer, port: number): Promise<void> {

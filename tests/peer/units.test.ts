@@ -1,11 +1,11 @@
 import test from "ava";
 import fc from "fast-check";
-import { allowedRange, formatIPv4, parseIPv4, parseTarget, TargetRefusedError } from "../../hosts/peer/address.ts";
-import { runBroadcast } from "../../hosts/peer/broadcast.ts";
-import { runEcho } from "../../hosts/peer/echo.ts";
-import { runFlood } from "../../hosts/peer/flood.ts";
-import { LatencyHistogram } from "../../hosts/peer/histogram.ts";
-import { decodeProbe, encodeProbe, HEADER_SIZE, patternBlock, PATTERNS, patternId, payloadMatches, probeIntact } from "../../hosts/peer/probe.ts";
+import { allowedRange, formatIPv4, parseIPv4, parseTarget, TargetRefusedError } from "../../tools/peer/address.ts";
+import { runBroadcast } from "../../tools/peer/broadcast.ts";
+import { runEcho } from "../../tools/peer/echo.ts";
+import { runFlood } from "../../tools/peer/flood.ts";
+import { LatencyHistogram } from "../../tools/peer/histogram.ts";
+import { decodeProbe, encodeProbe, HEADER_SIZE, patternBlock, PATTERNS, patternId, payloadMatches, probeIntact } from "../../tools/peer/probe.ts";
 
 // --- addresses -------------------------------------------------------------
 

@@ -6,8 +6,8 @@
  * above the raw ECMA-419 echo, at 16, 512 and 1400 bytes alike.
  */
 import test from "ava";
-import { CostRig } from "../../bench/xs-measure";
-import { freePort } from "../support/sim";
+import { CostRig } from "../../tools/rig/xs-measure";
+import { freePort } from "../../tools/rig/sim";
 
 /** Slots impnet may add per echoed packet over the raw echo: the Blob wrapper (5) and nothing else. */
 const MAX_ADDED_SLOTS = 5;

@@ -1,7 +1,7 @@
 /**
  * Blob fuzz (issue "Reliability and security", item 2): random operation
  * sequences on impnet's Blob, checked step by step against a simple
- * reference model written from the spec (blob-model.ts): every result, every
+ * reference model written from the spec (tools/rig/reliability/blob-model.ts): every result, every
  * error class, the length and pointer after every step, the bytes (in full
  * up to 64, else by digest) and the final content.
  *
@@ -13,10 +13,10 @@
 import test from "ava";
 import fc from "fast-check";
 import { Blob } from "../../modules/impnet/core/blob";
-import { runSequence, type Sequence } from "./blob-ops";
-import { firstDifference, modelSequence, sequenceArbitrary } from "./blob-model";
-import { ADDRESS, SIZES } from "./common";
-import { startHarness } from "./harness";
+import { runSequence, type Sequence } from "../../tools/rig/reliability/blob-ops";
+import { firstDifference, modelSequence, sequenceArbitrary } from "../../tools/rig/reliability/blob-model";
+import { ADDRESS, SIZES } from "../../tools/rig/reliability/common";
+import { startHarness } from "../../tools/rig/reliability/harness";
 
 test("Blob operation sequences match the reference model (Node)", (t) => {
   const runs = SIZES.blobRuns();

@@ -20,10 +20,10 @@
  * clock in tests/unit/ratelimit.test.ts); off, every send goes out.
  */
 import test from "ava";
-import { UdpClient } from "../support/sim";
-import { ADDRESS, kernelDrops, mib, SIZES, sleep, until } from "./common";
-import { appStats, startHarness } from "./harness";
-import { runFlood, type FloodResult } from "./scenarios";
+import { UdpClient } from "../../tools/rig/sim";
+import { ADDRESS, kernelDrops, mib, SIZES, sleep, until } from "../../tools/rig/reliability/common";
+import { appStats, startHarness } from "../../tools/rig/reliability/harness";
+import { runFlood, type FloodResult } from "../../tools/rig/reliability/scenarios";
 
 const RATE_LIMITED = 4;
 

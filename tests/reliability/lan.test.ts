@@ -9,9 +9,9 @@
  */
 import test from "ava";
 import { join } from "node:path";
-import { root } from "../support/sim";
+import { root } from "../../tools/rig/sim";
 import { createLan, netnsUnavailable } from "../support/netns";
-import { envInt } from "./common";
+import { envInt } from "../../tools/rig/reliability/common";
 
 const reason = netnsUnavailable();
 

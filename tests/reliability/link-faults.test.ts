@@ -18,9 +18,9 @@
 import test from "ava";
 import fc from "fast-check";
 import { connectedDevice, deliver } from "../support/device";
-import { ADDRESS, illegalTransitions, legalEthernetTransition, mib, openFds, openSocketFds, S, SIZES, until } from "./common";
-import { startHarness } from "./harness";
-import { EchoTraffic, resources, runFlaps } from "./scenarios";
+import { ADDRESS, illegalTransitions, legalEthernetTransition, mib, openFds, openSocketFds, S, SIZES, until } from "../../tools/rig/reliability/common";
+import { startHarness } from "../../tools/rig/reliability/harness";
+import { EchoTraffic, resources, runFlaps } from "../../tools/rig/reliability/scenarios";
 
 test("the legal-state machine accepts the documented sequences and rejects others", (t) => {
   t.deepEqual(illegalTransitions([0, 200, 201, 1, 204, 200, 201, 1, 203, 200, 201, 1]), []);

@@ -1,6 +1,6 @@
 /**
  * Bad-input matrix (issue "Reliability and security", item 1). The rows of
- * matrix-table.ts run through the same executor (matrix-exec.ts) in three
+ * tools/rig/reliability/matrix-table.ts run through the same executor (matrix-exec.ts) in three
  * places:
  *
  * - the fake network with the interface on a private LAN (impOS's strict
@@ -22,12 +22,12 @@ import test, { type ExecutionContext } from "ava";
 import { Blob } from "../../modules/impnet/core/blob";
 import { isLoopbackIPv4, isPrivateIPv4, parseIPv4 } from "../../modules/impnet/core/address";
 import { connectedDevice, deliver, tokens, waitConnected } from "../support/device";
-import { UdpClient } from "../support/sim";
-import { HANG_GUARD_MS } from "../support/wait";
-import { ADDRESS, sleep, until } from "./common";
-import { startHarness, type Harness } from "./harness";
-import { FIXTURE_PORT, matrixRows, type MatrixWhere, type Phase, type Row } from "./matrix-table";
-import { check, newTally, type Tally } from "./matrix-check";
+import { UdpClient } from "../../tools/rig/sim";
+import { HANG_GUARD_MS } from "../../tools/rig/wait";
+import { ADDRESS, sleep, until } from "../../tools/rig/reliability/common";
+import { startHarness, type Harness } from "../../tools/rig/reliability/harness";
+import { FIXTURE_PORT, matrixRows, type MatrixWhere, type Phase, type Row } from "../../tools/rig/reliability/matrix-table";
+import { check, newTally, type Tally } from "../../tools/rig/reliability/matrix-check";
 import {
   armScenarios,
   BARRIER_PORT,
@@ -41,7 +41,7 @@ import {
   type RowResult,
   type ScenarioReport,
   type Snapshot,
-} from "./matrix-exec";
+} from "../../tools/rig/reliability/matrix-exec";
 
 const ROWS = matrixRows();
 const PHASES: Phase[] = ["connected", "no-link", "unhappy"];

@@ -16,13 +16,13 @@
  *   ip netns exec NS node --import tsx tests/reliability/ns-runner.ts ADDRESS COUNT
  */
 import fc from "fast-check";
-import { encode } from "./codec";
-import { SIZES } from "./common";
-import { startHarness, type Harness } from "./harness";
-import { check, newTally } from "./matrix-check";
-import type { RowResult } from "./matrix-exec";
-import { matrixRows, type Phase } from "./matrix-table";
-import { addressArbitraryFor, octets, portArbitrary, referenceOutcome, type Subnet } from "./send-reference";
+import { encode } from "../../tools/rig/reliability/codec";
+import { SIZES } from "../../tools/rig/reliability/common";
+import { startHarness, type Harness } from "../../tools/rig/reliability/harness";
+import { check, newTally } from "../../tools/rig/reliability/matrix-check";
+import type { RowResult } from "../../tools/rig/reliability/matrix-exec";
+import { matrixRows, type Phase } from "../../tools/rig/reliability/matrix-table";
+import { addressArbitraryFor, octets, portArbitrary, referenceOutcome, type Subnet } from "../../tools/rig/reliability/send-reference";
 
 const [address, countText] = process.argv.slice(2);
 const fuzzCount = Number(countText ?? 2000);

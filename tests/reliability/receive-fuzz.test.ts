@@ -21,12 +21,12 @@ import fc from "fast-check";
 import { formatIPv4 } from "../../modules/impnet/core/address";
 import type { Blob } from "../../modules/impnet/core/blob";
 import { connectedDevice } from "../support/device";
-import { UdpClient } from "../support/sim";
-import { digest } from "./blob-ops";
-import { ADDRESS, SIZES } from "./common";
-import { payload, sameBytes, sizeArbitrary } from "./datagrams";
-import { appStats, startHarness } from "./harness";
-import { runEchoFuzz } from "./scenarios";
+import { UdpClient } from "../../tools/rig/sim";
+import { digest } from "../../tools/rig/reliability/blob-ops";
+import { ADDRESS, SIZES } from "../../tools/rig/reliability/common";
+import { payload, sameBytes, sizeArbitrary } from "../../tools/rig/reliability/datagrams";
+import { appStats, startHarness } from "../../tools/rig/reliability/harness";
+import { runEchoFuzz } from "../../tools/rig/reliability/scenarios";
 
 const OWN = "192.168.1.10";
 const BROADCAST = "192.168.1.255";

@@ -13,12 +13,12 @@ import test from "ava";
 import fc from "fast-check";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { waitOutput } from "../support/process";
-import { freePorts, root, UdpClient } from "../support/sim";
-import { encode, type Encoded } from "./codec";
-import { ADDRESS, SIZES, until } from "./common";
-import { startHarness } from "./harness";
-import { addressArbitrary, octets, portArbitrary, referenceOutcome, referencePrivate } from "./send-reference";
+import { waitOutput } from "../../tools/rig/process";
+import { freePorts, root, UdpClient } from "../../tools/rig/sim";
+import { encode, type Encoded } from "../../tools/rig/reliability/codec";
+import { ADDRESS, SIZES, until } from "../../tools/rig/reliability/common";
+import { startHarness } from "../../tools/rig/reliability/harness";
+import { addressArbitrary, octets, portArbitrary, referenceOutcome, referencePrivate } from "../../tools/rig/reliability/send-reference";
 
 // ---------------------------------------------------------------- XS
 

@@ -7,9 +7,9 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, root, UdpClient, uniqueLoopback } from "../support/sim";
-import { run, waitOutput, type Finished } from "../support/process";
-import { HANG_GUARD_MS, until } from "../support/wait";
+import { freePort, root, UdpClient, uniqueLoopback } from "../../tools/rig/sim";
+import { run, waitOutput, type Finished } from "../../tools/rig/process";
+import { HANG_GUARD_MS, until } from "../../tools/rig/wait";
 
 const BIN = join(root, "hosts", "sim", "bin.js");
 

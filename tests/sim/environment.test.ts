@@ -10,7 +10,7 @@
  */
 import test from "ava";
 import { missingNames, parseEnvironment, probeSimulator, type Environment } from "../../tools/xs-environment";
-import { runApp } from "../support/sim";
+import { runApp } from "../../tools/rig/sim";
 
 const MODDABLE_LISTS: Record<string, string> = {
   "globalThis": "AggregateError,Array,ArrayBuffer,Atomics,BigInt,BigInt64Array,BigUint64Array,Boolean,Compartment,DataView,Date,Error,EvalError,FinalizationRegistry,Float16Array,Float32Array,Float64Array,Function,Infinity,Int16Array,Int32Array,Int8Array,Iterator,JSON,Map,Math,ModuleSource,NaN,Native,Number,Object,Promise,Proxy,RangeError,ReferenceError,Reflect,RegExp,Set,SharedArrayBuffer,String,Symbol,SyntaxError,TypeError,TypedArray,URIError,Uint16Array,Uint32Array,Uint8Array,Uint8ClampedArray,WeakMap,WeakRef,WeakSet,decodeURI,decodeURIComponent,encodeURI,encodeURIComponent,escape,eval,global,globalThis,isFinite,isNaN,native,parseFloat,parseInt,screen,trace,undefined,unescape",

@@ -6,7 +6,7 @@
  * time, a cancelled one never, a throwing one reported through server.error.
  */
 import test from "ava";
-import { runApp } from "../support/sim";
+import { runApp } from "../../tools/rig/sim";
 
 test("format, swaps, clocks and imp.wakeup/imp.cancelwakeup inside XS", async (t) => {
   const before = Math.floor(Date.now() / 1000);

@@ -10,9 +10,9 @@
 import test from "ava";
 import { createSocket } from "node:dgram";
 import { join } from "node:path";
-import { root, runApp, UdpClient, freePorts } from "../support/sim";
-import { HANG_GUARD_MS } from "../support/wait";
-import { finished, waitOutput, type Finished } from "../support/process";
+import { root, runApp, UdpClient, freePorts } from "../../tools/rig/sim";
+import { HANG_GUARD_MS } from "../../tools/rig/wait";
+import { finished, waitOutput, type Finished } from "../../tools/rig/process";
 import { createNetwork, netnsUnavailable, type NamespaceNetwork } from "../support/netns";
 
 const APP = "tests/sim/apps/two-interfaces.ts";

@@ -4,8 +4,8 @@
  * faults, callback exceptions, the agent channel.
  */
 import test from "ava";
-import { runApp, UdpClient, freePort, uniqueLoopback } from "../support/sim";
-import { until } from "../support/wait";
+import { runApp, UdpClient, freePort, uniqueLoopback } from "../../tools/rig/sim";
+import { until } from "../../tools/rig/wait";
 
 const APP = "tests/sim/apps/lifecycle.ts";
 

@@ -7,7 +7,7 @@
  * promise jobs draining after every host event (issue 16 item 1).
  */
 import test from "ava";
-import { runApp } from "../support/sim";
+import { runApp } from "../../tools/rig/sim";
 
 test("a promise around Net.resolve settles: pool.ntp.org fails, localhost and an address resolve", async (t) => {
   const run = await runApp("tests/sim/apps/net-resolve.js");

@@ -7,7 +7,7 @@
  * the simulator and mcsim alike.)
  */
 import test from "ava";
-import { runApp, UdpClient, uniqueLoopback } from "../support/sim";
+import { runApp, UdpClient, uniqueLoopback } from "../../tools/rig/sim";
 
 test("the issue's minimal app: a reaction queued inside a 0 ms timer set from a promise job runs", async (t) => {
   const run = await runApp("tests/sim/apps/promise-minimal.js", { startAtOnce: true });

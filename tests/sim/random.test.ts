@@ -5,7 +5,7 @@
  * source port of the first datagrams of unbound sockets.
  */
 import test from "ava";
-import { runApp, UdpClient } from "../support/sim";
+import { runApp, UdpClient } from "../../tools/rig/sim";
 import type { SimOptions } from "../../hosts/sim/simulator";
 import { seededRandom } from "../../hosts/sim/xs/random";
 

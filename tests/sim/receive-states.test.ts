@@ -6,8 +6,8 @@
  * resumes. The rule is the core's, so every host drops alike.
  */
 import test from "ava";
-import { runApp, UdpClient, freePort } from "../support/sim";
-import { until } from "../support/wait";
+import { runApp, UdpClient, freePort } from "../../tools/rig/sim";
+import { until } from "../../tools/rig/wait";
 
 test("a datagram arriving while eth0 is DHCPING is dropped; after CONNECTED the same socket receives again", async (t) => {
   const port = await freePort();

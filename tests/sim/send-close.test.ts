@@ -5,7 +5,7 @@
  * turn. A real peer socket counts what arrives.
  */
 import test from "ava";
-import { runApp, UdpClient, freePort, type SimRun } from "../support/sim";
+import { runApp, UdpClient, freePort, type SimRun } from "../../tools/rig/sim";
 
 // Each test gets its own simulator address, so ports never clash with other tests.
 async function start(address: string): Promise<{ run: SimRun; peer: UdpClient }> {

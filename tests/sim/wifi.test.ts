@@ -5,7 +5,7 @@
  * saying why it never connects.
  */
 import test from "ava";
-import { runApp, freePort, type SimRun } from "../support/sim";
+import { runApp, freePort, type SimRun } from "../../tools/rig/sim";
 
 const APP = "tests/sim/apps/lifecycle.ts";
 

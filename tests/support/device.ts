@@ -1,6 +1,6 @@
 /**
  * Shared helpers for unit tests of the core against the in-memory fake
- * network (modules/impnet/fake/network.ts). Time only moves through the
+ * network (tests/support/fake/network.ts). Time only moves through the
  * fake LAN's virtual clock.
  */
 import { createRuntime, type Runtime } from "../../modules/impnet/core/runtime";
@@ -11,7 +11,7 @@ import type { NetInterface } from "../../modules/impnet/core/interface";
 import type { Nic } from "../../modules/impnet/core/nic";
 import type { UdpSocket, ReceiveCallback } from "../../modules/impnet/core/udpsocket";
 import type { HostOptions } from "../../modules/impnet/port";
-import { fakeWorld, type FakeInterfaceOptions, type FakeWorld } from "../../modules/impnet/fake/network";
+import { fakeWorld, type FakeInterfaceOptions, type FakeWorld } from "./fake/network";
 
 /** A fresh fake world and a device (runtime) on it. */
 export interface Device {

@@ -1,11 +1,11 @@
 /**
- * impos-net-spec.md §4 (imp.net state constants) and §7 (Send Error Codes),
+ * docs/impos-api.md §4 (imp.net state constants) and §7 (Send Error Codes),
  * on imp.net, in core/constants and as exported from "impnet".
  */
 import test from "ava";
 import * as constants from "../../modules/impnet/core/constants";
 import { NetState } from "../../modules/impnet/core/constants";
-import { fakeWorld } from "../../modules/impnet/fake/network";
+import { fakeWorld } from "../support/fake/network";
 import { loadApp } from "../support/bundle";
 import { newDevice } from "../support/device";
 

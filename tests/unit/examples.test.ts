@@ -1,12 +1,12 @@
 /**
- * The seed examples (/work/shared/seeds: the impOS `interface.openudp`
+ * The examples (examples/relay.ts, echo.ts: the impOS `interface.openudp`
  * page's relay and echo server) and main.ts, bundled with esbuild as a host
  * build would bundle them, started the way every host starts an app
  * (impnet/boot: once the primary interface is CONNECTED, or at once when
  * asked), and run against the fake network.
  */
 import test from "ava";
-import { fakeWorld, type FakeWorld } from "../../modules/impnet/fake/network";
+import { fakeWorld, type FakeWorld } from "../support/fake/network";
 import { bootApp, bundleApp } from "../support/bundle";
 
 const DEVICE = "192.168.1.10";

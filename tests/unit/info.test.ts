@@ -1,5 +1,5 @@
 /**
- * impos-net-spec.md §5: imp.net.info(): interface records, `active`, `ipv4`.
+ * docs/impos-api.md §5: imp.net.info(): interface records, `active`, `ipv4`.
  */
 import test from "ava";
 import { connectedDevice, newDevice, waitConnected } from "../support/device";

@@ -1,5 +1,5 @@
 /**
- * impos-net-spec.md §3.1–3.2: interface.getstate() and interface.getiptable().
+ * docs/impos-api.md §3.1–3.2: interface.getstate() and interface.getiptable().
  */
 import test from "ava";
 import fc from "fast-check";

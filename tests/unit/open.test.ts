@@ -1,5 +1,5 @@
 /**
- * impos-net-spec.md §2: imp.net.open(nic, callback): NIC validation, the
+ * docs/impos-api.md §2: imp.net.open(nic, callback): NIC validation, the
  * state callback, unavailable interfaces, opening twice.
  */
 import test from "ava";

@@ -1,12 +1,12 @@
 /**
- * impos-net-spec.md §3.3: interface.openudp(callback, localPort): every
+ * docs/impos-api.md §3.3: interface.openudp(callback, localPort): every
  * throw, binding at once or on the first send, and no delivery before binding.
  */
 import test from "ava";
 import { UdpSocket } from "../../modules/impnet/core/udpsocket";
 import { HostError, type Host, type HostFailure, type Link } from "../../modules/impnet/port";
 import { createRuntime } from "../../modules/impnet/core/runtime";
-import { fakeWorld } from "../../modules/impnet/fake/network";
+import { fakeWorld } from "../support/fake/network";
 import { EPHEMERAL_FIRST, EPHEMERAL_LAST } from "../../modules/impnet/core/constants";
 import { NetState, connectedDevice, deliver, newDevice, openDevice, portOf, recorder, waitConnected, withRandom, type OpenDevice } from "../support/device";
 

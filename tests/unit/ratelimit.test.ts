@@ -1,5 +1,5 @@
 /**
- * impos-net-spec.md §6.1 "Rate limit": a token bucket of 100 that refills at
+ * docs/impos-api.md §6.1 "Rate limit": a token bucket of 100 that refills at
  * 25 per second, one token per datagram, shared by every socket of the
  * device; off by default in impnet. Time is the fake LAN's virtual clock.
  */

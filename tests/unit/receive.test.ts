@@ -1,5 +1,5 @@
 /**
- * impos-net-spec.md §6.2–6.4: udpsocket.onreceive(), the receive callback's
+ * docs/impos-api.md §6.2–6.4: udpsocket.onreceive(), the receive callback's
  * arguments, close(), isopen(), and errors thrown by receive callbacks.
  */
 import test from "ava";

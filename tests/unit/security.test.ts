@@ -18,10 +18,10 @@ import test from "ava";
 import fc from "fast-check";
 import { Blob } from "../../modules/impnet/core/blob";
 import type { UdpSocket } from "../../modules/impnet/core/udpsocket";
-import { fakeWorld } from "../../modules/impnet/fake/network";
-import { encode } from "../reliability/codec";
-import { SIZES } from "../reliability/common";
-import { addressArbitraryFor, portArbitrary, referenceInSubnet, referenceOutcome, referencePrivate, type Subnet } from "../reliability/send-reference";
+import { fakeWorld } from "../support/fake/network";
+import { encode } from "../../tools/rig/reliability/codec";
+import { SIZES } from "../../tools/rig/reliability/common";
+import { addressArbitraryFor, portArbitrary, referenceInSubnet, referenceOutcome, referencePrivate, type Subnet } from "../../tools/rig/reliability/send-reference";
 import { loadApp } from "../support/bundle";
 import { connectedDevice, deliver, portOf } from "../support/device";
 

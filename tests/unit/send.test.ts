@@ -1,5 +1,5 @@
 /**
- * impos-net-spec.md §6.1: udpsocket.send(address, port, data): every check,
+ * docs/impos-api.md §6.1: udpsocket.send(address, port, data): every check,
  * the return codes, what reaches the peer, and that a rejected call changes
  * nothing.
  */

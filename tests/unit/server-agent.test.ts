@@ -4,7 +4,7 @@
  */
 import test from "ava";
 import { createRuntime } from "../../modules/impnet/core/runtime";
-import { fakeWorld } from "../../modules/impnet/fake/network";
+import { fakeWorld } from "../support/fake/network";
 import { SEND_ERROR_NOT_CONNECTED } from "../../modules/impnet/core/constants";
 import { blobOf, newDevice } from "../support/device";
 

@@ -23,10 +23,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { hostBuilds } from "../hosts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const here = dirname(fileURLToPath(import.meta.url));
-const SPECS = ["esp32-w5500:esp32", "esp32-w5500:esp32/esp32s3", "esp32-wifi:esp32"];
+/** Every ESP32 host on every platform its manifest names (tools/hosts.ts). */
+const SPECS = hostBuilds()
+  .filter((build) => build.platform.split("/")[0] === "esp32")
+  .map((build) => `${build.host}:${build.platform}`);
 /** A txSlot is 16 bytes on a 32-bit XS build (next, id, flag, kind, 8-byte value). */
 const SLOT_BYTES = 16;
 /** SDK C files impnet's port calls directly (ECMA-419 UDP and WiFi): checked with the files a host adds. */

@@ -2,7 +2,7 @@
  * An emulated ESP32 board: the state behind the emulated Moddable modules
  * (`embedded:io/socket/udp`, legacy `ethernet`, ECMA-419 WiFi, `net`,
  * `timer`, `time`, `mc/config`), with the observable behaviour of
- * moddable-platform.md §1–§3 and §7.2.
+ * docs/platform-notes.md §1–§3 and §5.1.
  *
  * The board does no I/O itself. A `BoardIO` does: inside XS the simulator's
  * bridge to the Node supervisor and its real sockets; in Node unit tests an

@@ -1,5 +1,5 @@
 /**
- * Emulated `net` module with ESP32's rules (moddable-platform.md §3.5):
+ * Emulated `net` module with ESP32's rules (docs/platform-notes.md §3.5):
  * `Net.get` gives "IP" of the selected interface or undefined, "MAC", "DNS";
  * no netmask or gateway. `Net.resolve` answers as ESP32's lwIP does without
  * a DNS server (impOS local networking has none; docs/compatibility.md §5).

@@ -1,5 +1,5 @@
 /**
- * Emulated `timer` module (modules/base/timer; moddable-platform.md §6.1):
+ * Emulated `timer` module (modules/base/timer; docs/platform-notes.md §4):
  * `set`, `repeat`, `schedule` (no interval = unschedule), `clear`, `delay`.
  * Callbacks get the timer as their argument, `this` = globalThis.
  */

@@ -1,6 +1,6 @@
 /**
  * Emulated `embedded:io/socket/udp` (ECMA-419), as Moddable implements it on
- * ESP32 (modules/io/socket/lwip/udp.c; moddable-platform.md §1):
+ * ESP32 (modules/io/socket/lwip/udp.c; docs/platform-notes.md §1):
  * constructor options and errors, `read()` → ArrayBuffer with `address` and
  * `port` (and, in the simulator, `destination`) or `undefined`,
  * `write(buffer, address, port)`, idempotent `close()`, `onReadable(count)`

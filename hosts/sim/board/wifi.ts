@@ -1,6 +1,6 @@
 /**
  * Emulated ECMA-419 `embedded:network/interface/wifi` (ESP32
- * modules/io/wifi/esp32; moddable-platform.md §3.1) for interface wl0:
+ * modules/io/wifi/esp32; docs/platform-notes.md §3.1) for interface wl0:
  * `connection` 200/300/400/500, `onChanged("connection" | "address")` with
  * `this` the instance, `connect()` errors ("already connecting", "SSID
  * required", "connect failed" when the simulator made the radio fail).

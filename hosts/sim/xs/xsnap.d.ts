@@ -1,8 +1,8 @@
-/** Globals of the xsnap worker (xsnap-notes.md §3) that the simulator's XS side uses. */
+/** Globals of the xsnap worker (docs/platform-notes.md §9) that the simulator's XS side uses. */
 declare function issueCommand(request: ArrayBuffer): ArrayBuffer;
 declare function gc(): void;
 declare function print(...values: unknown[]): void;
-/** Runs `callback` once the promise job queue is empty (xsnap-notes.md §3, "Jobs"). */
+/** Runs `callback` once the promise job queue is empty (docs/platform-notes.md §9, "Jobs"). */
 declare function setImmediate(callback: () => void): void;
 
 declare class TextEncoder {

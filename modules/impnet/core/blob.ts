@@ -1,7 +1,7 @@
 /**
  * The Squirrel / impOS `blob` class: a growable byte buffer with one
  * read/write pointer, "treated like a file". Multi-byte values are
- * little-endian. Rules: `impos-net-spec.md` §8.
+ * little-endian. Rules: docs/impos-api.md §8.
  *
  * Porting notes (Squirrel -> impnet):
  * - `blob(n)` -> `new Blob(n)`; method names are the Squirrel ones

@@ -1,6 +1,6 @@
 /**
  * impOS numbers: `imp.net.*` interface states and the Send Error Codes.
- * Values from the Electric Imp documentation (impos-net-spec.md §4, §7).
+ * Values from the Electric Imp documentation (docs/impos-api.md §4, §7).
  */
 
 /** `imp.net.*` state constants, by name. */

@@ -1,6 +1,6 @@
 /**
  * The shapes of Moddable modules as they behave at run time
- * (moddable-platform.md §1–§3), where `@moddable/typings` is missing or
+ * (docs/platform-notes.md §1–§3), where `@moddable/typings` is missing or
  * wrong: ECMA-419 UDP has `close()`, `read()` returns `undefined` when the
  * queue is empty, and `write()` takes any ArrayBuffer or view. The port casts
  * the imported classes to these interfaces once, at import.

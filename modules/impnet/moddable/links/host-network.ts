@@ -1,6 +1,6 @@
 /**
  * An interface that is simply the host computer's network: Moddable's `lin`
- * simulator, whose UDP sockets are the host's own (moddable-platform.md §7).
+ * simulator, whose UDP sockets are the host's own (docs/platform-notes.md §5).
  * It comes up at once (LINK_UP, DHCPING, CONNECTED on consecutive turns)
  * and never goes down. Its address is the configured one, else the host's
  * first non-loopback IPv4 (`Net.get("IP")`).

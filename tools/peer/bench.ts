@@ -3,9 +3,9 @@
 // compares it with a minimal hand-written closed-loop client that does no
 // accounting at all: if the two are close, the peer is not the bottleneck.
 //
-//   npx tsx hosts/peer/bench.ts [seconds-per-case]   (default 3)
+//   npx tsx tools/peer/bench.ts [seconds-per-case]   (default 3)
 //
-// Prints a Markdown table for hosts/peer/README.md.
+// Prints a Markdown table for tools/peer/README.md.
 
 import { spawn } from "node:child_process";
 import dgram from "node:dgram";

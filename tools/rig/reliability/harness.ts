@@ -4,14 +4,14 @@
  * waits for the answers, and keeps everything it printed.
  */
 import { join } from "node:path";
-import { Blob } from "../../modules/impnet/core/blob";
-import { Simulator, type SimOptions } from "../../hosts/sim/simulator";
-import { freePort, root } from "../support/sim";
-import { HANG_GUARD_MS } from "../support/wait";
+import { Blob } from "../../../modules/impnet/core/blob";
+import { Simulator, type SimOptions } from "../../../hosts/sim/simulator";
+import { freePort, root } from "../sim";
+import { HANG_GUARD_MS } from "../wait";
 import { decode, type Encoded } from "./codec";
 import { until } from "./common";
 
-export const HARNESS_APP = "tests/reliability/apps/harness.ts";
+export const HARNESS_APP = "tools/rig/reliability/apps/harness.ts";
 
 export interface HarnessOptions extends Partial<Omit<SimOptions, "app" | "interfaces">> {
   /** Loopback address of eth0 (one of common.ts ADDRESS). */

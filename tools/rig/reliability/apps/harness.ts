@@ -18,8 +18,8 @@
  */
 import config from "mc/config";
 import { imp, server, agent, Blob, type UdpSocket } from "impnet";
-import type { Runtime } from "../../../modules/impnet/core/runtime";
-import { board } from "../../../hosts/sim/board/board";
+import type { Runtime } from "../../../../modules/impnet/core/runtime";
+import { board } from "../../../../hosts/sim/board/board";
 import { runSequence, type Sequence } from "../blob-ops";
 import { decode, encode, type Encoded } from "../codec";
 import { armScenarios, closeFixtures, finishScenarios, openFixtures, runRows, type Fixtures, type MatrixEnv, type ReentrantState } from "../matrix-exec";

@@ -6,7 +6,7 @@
  *
  * An encoded value is a JSON value; objects with a "$" key are tags.
  */
-import type { Blob as BlobClass } from "../../modules/impnet/core/blob";
+import type { Blob as BlobClass } from "../../../modules/impnet/core/blob";
 
 export type Encoded = null | boolean | number | string | Encoded[] | { $: string; [key: string]: unknown };
 

@@ -4,8 +4,8 @@
  * impnet's Blob and records every outcome. Plain ES2022: the XS test app
  * bundles this file. The reference model lives in blob-model.ts (Node).
  */
-import type { Blob as BlobClass } from "../../modules/impnet/core/blob";
-import { encodeText } from "../../modules/impnet/core/text";
+import type { Blob as BlobClass } from "../../../modules/impnet/core/blob";
+import { encodeText } from "../../../modules/impnet/core/text";
 import { decode, encode, type Encoded } from "./codec";
 
 /** How a sequence's blob is made. */

@@ -8,10 +8,10 @@
  * Plain ES2022, impnet's public API only; the engine supplies the counters
  * no public API shows (bound ports, platform endpoints, rate tokens).
  */
-import type { Blob as BlobClass } from "../../modules/impnet/core/blob";
-import type { Imp, Server, Agent } from "../../modules/impnet/core/runtime";
-import type { NetInterface } from "../../modules/impnet/core/interface";
-import type { UdpSocket } from "../../modules/impnet/core/udpsocket";
+import type { Blob as BlobClass } from "../../../modules/impnet/core/blob";
+import type { Imp, Server, Agent } from "../../../modules/impnet/core/runtime";
+import type { NetInterface } from "../../../modules/impnet/core/interface";
+import type { UdpSocket } from "../../../modules/impnet/core/udpsocket";
 import { decode, encode, type Encoded } from "./codec";
 import { CLOSED_PORT, FIXTURE_PORT, subnetAddress, type Row, type SubnetEdge } from "./matrix-table";
 

@@ -5,8 +5,8 @@
  */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { UdpClient, root } from "../support/sim";
-import { HANG_GUARD_MS } from "../support/wait";
+import { UdpClient, root } from "../sim";
+import { HANG_GUARD_MS } from "../wait";
 import { digest } from "./blob-ops";
 import { illegalTransitions, kernelDrops, memoryOf, nodeGc, sleep, until, xsWorkerPids } from "./common";
 import { payload } from "./datagrams";
@@ -325,7 +325,7 @@ export async function runFlood(harness: Harness, from: string, count: number, si
 /** Runs `impnet-peer flood` in its own process (so the sender does not share the simulator's event loop). */
 function peerFlood(target: string, bind: string, count: number, size: number): Promise<{ sent: number; errors: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, "hosts", "peer", "bin.js"), "flood", "--target", target, "--bind", `${bind}:0`, "--count", String(count), "--size", String(size), "--json"], {
+    const child = spawn(process.execPath, [join(root, "tools", "peer", "bin.js"), "flood", "--target", target, "--bind", `${bind}:0`, "--count", String(count), "--size", String(size), "--json"], {
       cwd: root,
       stdio: ["ignore", "pipe", "pipe"],
     });

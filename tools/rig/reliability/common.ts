@@ -65,7 +65,7 @@ export const SIZES = {
 
 // ---------------------------------------------------------------- interface states
 
-/** impOS state numbers used by the Ethernet machine (impos-net-spec.md §4). */
+/** impOS state numbers used by the Ethernet machine (docs/impos-api.md §4). */
 export const S = {
   STARTING: 0,
   CONNECTED: 1,
@@ -166,7 +166,7 @@ export function xsWorkerPids(): number[] {
   return pids;
 }
 
-export { kernelDrops } from "../support/wait";
+export { kernelDrops } from "../wait";
 
 /** Bytes as "12.3 MiB". */
 export function mib(bytes: number): string {
@@ -178,7 +178,7 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export { until } from "../support/wait";
+export { until } from "../wait";
 
 let collect: (() => void) | undefined;
 

@@ -4,8 +4,8 @@
  * fail on command. Nothing here touches a real socket; behaviour that
  * depends on real sockets or the XS engine is tested through the simulator.
  */
-import { broadcastOf, formatIPv4, parseIPv4 } from "../core/address";
-import { decodeText, encodeText } from "../core/text";
+import { broadcastOf, formatIPv4, parseIPv4 } from "../../../modules/impnet/core/address";
+import { decodeText, encodeText } from "../../../modules/impnet/core/text";
 import {
   HostError,
   type AgentInbox,
@@ -26,7 +26,7 @@ import {
   type Datagram as ReceivedDatagram,
   type Task,
   type TimerHandle,
-} from "../port";
+} from "../../../modules/impnet/port";
 
 /** A datagram as the fake network saw it. */
 export interface Datagram {

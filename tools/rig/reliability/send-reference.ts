@@ -1,5 +1,5 @@
 /**
- * impOS's destination rule for udpsocket.send() (impos-net-spec.md §6.1:
+ * impOS's destination rule for udpsocket.send() (docs/impos-api.md §6.1:
  * private addresses only, and only the interface's own subnet), written
  * independently of impnet's parser (a regular expression, the RFC 1918
  * ranges, prefix arithmetic), and fast-check generators of destinations and
@@ -7,7 +7,7 @@
  * the soak runner.
  */
 import fc from "fast-check";
-import { formatIPv4 } from "../../modules/impnet/core/address";
+import { formatIPv4 } from "../../../modules/impnet/core/address";
 
 // ---------------------------------------------------------------- the reference rule (independent of impnet's parser)
 

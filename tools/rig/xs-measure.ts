@@ -2,15 +2,15 @@
  * Deterministic cost of the firmware's receive → callback → send path inside
  * XS: packets are injected straight into the simulator's XS worker in one
  * command, and the command's meter gives computrons (deterministic) and live
- * slots. Allocation is counted from a gc()'d baseline (xsnap-notes.md §4).
+ * slots. Allocation is counted from a gc()'d baseline (docs/platform-notes.md §10).
  * Two batch sizes are measured and subtracted, so the command's own constant
  * overhead cancels: cost per packet = (cost(N2) − cost(N1)) / (N2 − N1).
  */
 import { createSocket, type Socket } from "node:dgram";
 import { join } from "node:path";
-import { Simulator } from "../hosts/sim/simulator";
-import * as P from "../hosts/sim/protocol";
-import { root } from "../tests/support/sim";
+import { Simulator } from "../../hosts/sim/simulator";
+import * as P from "../../hosts/sim/protocol";
+import { root } from "./sim";
 
 export interface PacketCost {
   /** Computrons per packet. */

@@ -1,6 +1,6 @@
 /**
  * A deliberately simple reference model of the Squirrel/impOS blob
- * (impos-net-spec.md §8 and docs/compatibility.md §4), written from the
+ * (docs/impos-api.md §8 and docs/compatibility.md §4), written from the
  * spec, not from impnet's code: a plain array of byte values, a length and a
  * pointer; numbers through DataView; its own UTF-8 + surrogateescape codec.
  * It predicts each operation's result (or the class of the error it throws)
