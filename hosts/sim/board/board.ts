@@ -9,6 +9,8 @@
  * in-memory network. The same module code runs in both.
  */
 
+import type { ReceivedDatagram } from "../../../modules/impnet/port";
+
 /** Real I/O under the board. */
 export interface BoardIO {
   /** Milliseconds since the board started. */
@@ -46,8 +48,7 @@ export interface BoardInterface {
   failed: boolean;
 }
 
-/** A datagram as `read()` returns it: the ArrayBuffer carries the sender (and, in the simulator, the destination). */
-export type Packet = ArrayBuffer & { address: string; port: number; destination?: string };
+export type { ReceivedDatagram };
 
 /** Receives board events for one emulated module instance. */
 export interface LinkObserver {
@@ -57,7 +58,7 @@ export interface LinkObserver {
 /** One emulated UDP socket's receive side. */
 export interface SocketSink {
   /** Appends a datagram to the socket's receive queue. */
-  enqueue(packet: Packet): void;
+  enqueue(packet: ReceivedDatagram): void;
   /** Datagrams waiting to be read. */
   queued(): number;
   /** Packets queued since the last `onReadable` notification. */
@@ -152,7 +153,7 @@ export class Board {
   }
 
   /** Queues a datagram for socket `handle`; `onReadable` runs at the next `notifyReadable()`. */
-  packet(handle: number, packet: Packet): boolean {
+  packet(handle: number, packet: ReceivedDatagram): boolean {
     const sink = this.sockets.get(handle);
     if (sink === undefined) return false;
     sink.enqueue(packet);

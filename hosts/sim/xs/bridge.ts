@@ -16,7 +16,7 @@
  * command is run as a chain: one host event, then `setImmediate` for the
  * next, and the jobs an event queued run before the next event does.
  */
-import { Board, installBoard, type BoardIO, type Packet } from "../board/board";
+import { Board, installBoard, type BoardIO, type ReceivedDatagram } from "../board/board";
 import { Output } from "./output";
 import { seedMathRandom } from "./random";
 import * as P from "../protocol";
@@ -51,6 +51,9 @@ function addressNumber(address: string): number {
   }
   return value;
 }
+
+/** A datagram while the bridge fills in its sender (ReceivedDatagram is read-only to everyone else). */
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 function describeCrash(error: unknown): string {
   if (error instanceof Error) return typeof error.stack === "string" && error.stack !== "" ? error.stack : `${error.name}: ${error.message}`;
@@ -236,7 +239,7 @@ export class Bridge implements BoardIO, LogSink {
         const to = view.getUint32(at + 11, true);
         const length = view.getUint32(at + 15, true);
         at += P.PACKET_HEADER;
-        const packet = command.slice(at, at + length) as Packet;
+        const packet: Writable<ReceivedDatagram> = command.slice(at, at + length) as ReceivedDatagram;
         at += length;
         packet.address = addressString(from);
         packet.port = fromPort;

@@ -238,7 +238,7 @@ export class NetInterface implements LinkListener, Task {
   reopen(callback: StateCallback | null): void {
     if (callback !== null) this.callback = callback;
     this.announcePending = true;
-    this.runtime.port.defer(this);
+    this.runtime.platform.defer(this);
   }
 
   private notify(): void {

@@ -7,7 +7,7 @@ import { Hardware } from "./clock";
 import { wakeupDelay, WakeupTimer, type WakeupCallback } from "./wakeup";
 import { NetInterface, type IPv4Table, type StateCallback } from "./interface";
 import type { UdpSocket } from "./udpsocket";
-import { HostError, type AgentInbox, type Host, type LogSink, type NetworkPort } from "../port";
+import { HostError, type AgentInbox, type Host, type LogSink, type Platform } from "../port";
 
 /** One record of `imp.net.info().interface`. */
 export interface InterfaceRecord {
@@ -94,14 +94,14 @@ export class ImpNet {
   open(nic: Nic, callback?: StateCallback | null): NetInterface {
     const runtime = this.runtime;
     const stateCallback = optionalCallback<StateCallback>("imp.net.open", "callback", callback);
-    const port = runtime.port;
-    const checked = checkNic(nic, port.interfaces());
+    const platform = runtime.platform;
+    const checked = checkNic(nic, platform.interfaces());
     const name = checked.link.name;
     let iface = runtime.interfaces.get(name);
     if (iface === undefined) {
       const opened = new NetInterface(runtime, name, checked.link.kind, stateCallback);
       try {
-        opened.link = port.openLink(checked.link, opened);
+        opened.link = platform.openLink(checked.link, opened);
       } catch (error) {
         const detail = error instanceof Error ? error.message : String(error);
         if (error instanceof HostError) throw new Error(`imp.net.open: interface ${name} is not available: ${detail}`);
@@ -120,7 +120,7 @@ export class ImpNet {
     const runtime = this.runtime;
     const records: InterfaceRecord[] = [];
     const info: NetInfo = { interface: records };
-    const descriptors = runtime.port.interfaces();
+    const descriptors = runtime.platform.interfaces();
     for (let i = 0; i < descriptors.length; i++) {
       const descriptor = descriptors[i];
       const record: InterfaceRecord = { type: descriptor.kind };
@@ -304,8 +304,8 @@ export class Runtime {
     return (this.portTable ??= new Map());
   }
 
-  get port(): NetworkPort {
-    return this.host.port;
+  get platform(): Platform {
+    return this.host.platform;
   }
 
   get log(): LogSink {
@@ -314,7 +314,7 @@ export class Runtime {
 
   setRateLimit(enabled: boolean): void {
     if (!enabled) this.limiter = null;
-    else if (this.limiter === null) this.limiter = new RateLimiter(this.port.now());
+    else if (this.limiter === null) this.limiter = new RateLimiter(this.platform.now());
   }
 
   /** Connects the host's agent transport to `agent.on` handlers, once. */

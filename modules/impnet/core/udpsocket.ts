@@ -100,7 +100,7 @@ export class UdpSocket implements PacketReceiver {
   private sendLimited(bytes: ArrayBuffer | Uint8Array, address: string, port: number): number {
     const runtime = this.runtime;
     const limiter = runtime.limiter as RateLimiter;
-    if (!limiter.available(runtime.port.now())) return runtime.rateLimitErrorCode;
+    if (!limiter.available(runtime.platform.now())) return runtime.rateLimitErrorCode;
     const endpoint = this.endpoint ?? this.bindEphemeral();
     limiter.take();
     try {

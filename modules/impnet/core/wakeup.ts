@@ -32,7 +32,7 @@ export class WakeupTimer implements Task {
   /** @internal Schedules the timer on the host; false when the host could not make one. */
   start(delayMs: number): boolean {
     try {
-      this.handle = this.runtime.port.schedule(this, delayMs);
+      this.handle = this.runtime.platform.schedule(this, delayMs);
       return true;
     } catch {
       this.pending = false;
@@ -58,7 +58,7 @@ export class WakeupTimer implements Task {
     this.pending = false;
     const handle = this.handle;
     this.handle = undefined;
-    if (handle !== undefined) this.runtime.port.cancel(handle);
+    if (handle !== undefined) this.runtime.platform.cancel(handle);
   }
 }
 

@@ -5,18 +5,16 @@
  * queue is empty, and `write()` takes any ArrayBuffer or view. The port casts
  * the imported classes to these interfaces once, at import.
  */
-import type { Datagram } from "impnet/port";
-
-/**
- * A datagram from `read()`: the ArrayBuffer carries the sender as own
- * properties. `destination` is not in stock Moddable: hosts that know it add
- * it (the XS simulator; a native lwIP extension could too).
- */
-export type ReceivedPacket = Datagram;
+import type { ReceivedDatagram } from "impnet/port";
 
 /** ECMA-419 `embedded:io/socket/udp` instance. */
 export interface UdpSocket419 {
-  read(): ReceivedPacket | undefined;
+  /**
+   * The oldest datagram, carrying its sender as own properties.
+   * `destination` is not in stock Moddable: hosts that know it add it (the
+   * XS simulator; a native lwIP extension could too).
+   */
+  read(): ReceivedDatagram | undefined;
   write(buffer: ArrayBuffer | ArrayBufferView, address: string, port: number): void;
   close(): void;
   /** The `target` constructor option, stored as an own property. */

@@ -80,7 +80,7 @@ const env: MatrixEnv = {
   iface,
   counters() {
     const limiter = runtime.limiter;
-    if (limiter !== null) limiter.available(runtime.port.now());
+    if (limiter !== null) limiter.available(runtime.platform.now());
     return {
       ports: [...runtime.ports.keys()].sort((a, b) => a - b),
       endpoints: board().sockets.size,
