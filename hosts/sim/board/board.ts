@@ -50,9 +50,16 @@ export interface BoardInterface {
 
 export type { ReceivedDatagram };
 
+/**
+ * What the simulator's supervisor tells the board about a link (protocol.ts
+ * LINK record): carrier up, address assigned, carrier lost, the driver
+ * failed, the driver works again.
+ */
+export type LinkEvent = "link-up" | "address" | "link-down" | "unhappy" | "recover";
+
 /** Receives board events for one emulated module instance. */
 export interface LinkObserver {
-  linkEvent(name: string, event: string): void;
+  linkEvent(name: string, event: LinkEvent): void;
 }
 
 /** One emulated UDP socket's receive side. */
@@ -196,11 +203,8 @@ export class Board {
     return -1;
   }
 
-  /**
-   * An event on interface `name`, from the simulator's control side:
-   * "link-up", "address", "link-down", "unhappy", "recover".
-   */
-  linkEvent(name: string, event: string): void {
+  /** An event on interface `name`, from the simulator's control side. */
+  linkEvent(name: string, event: LinkEvent): void {
     const iface = this.interfaces.get(name);
     if (iface === undefined) return;
     switch (event) {
