@@ -1,9 +1,12 @@
 /**
- * The shapes of Moddable modules as they behave at run time
- * (moddable-platform.md §1–§3), where `@moddable/typings` is missing or
- * wrong: ECMA-419 UDP has `close()`, `read()` returns `undefined` when the
- * queue is empty, and `write()` takes any ArrayBuffer or view. The port casts
- * the imported classes to these interfaces once, at import.
+ * The shapes of Moddable modules as the port uses them at run time
+ * (docs/compatibility.md), declared once. Each module is imported into a
+ * constant of its shape here without a cast, so both type-checks hold the
+ * platform to them: the Moddable one (`@moddable/typings`, plus
+ * hosts/typings/compat/*.d.ts for what the npm package lacks: ECMA-419
+ * Ethernet and WiFi, UDP `close()` and `read()` → `undefined`) and the Node
+ * one, where the specifiers map to the XS simulator's emulation
+ * (hosts/sim/board), which must therefore implement the same shapes.
  */
 import type { ReceivedDatagram } from "impnet/port";
 

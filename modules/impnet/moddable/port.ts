@@ -18,8 +18,8 @@ import {
   type TimerHandle,
 } from "impnet/port";
 
-const Clock = Time as unknown as TimeModule;
-const Timers = Timer as unknown as TimerModule;
+const Clock: TimeModule = Time;
+const Timers: TimerModule = Timer;
 
 /** One interface of a Moddable host: its name, how to drive it, and what the platform cannot tell. */
 export interface InterfacePlan {
