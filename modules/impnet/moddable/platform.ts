@@ -1,8 +1,8 @@
 /**
  * The shapes of Moddable modules as the port uses them at run time
- * (docs/compatibility.md), declared once. Each module is imported into a
- * constant of its shape here without a cast, so both type-checks hold the
- * platform to them: the Moddable one (`@moddable/typings`, plus
+ * (docs/compatibility.md), declared once. Where the port imports a module
+ * it assigns it to a constant of its shape without a cast, so both
+ * type-checks hold the platform to these shapes: the Moddable one (`@moddable/typings`, plus
  * hosts/typings/compat/*.d.ts for what the npm package lacks: ECMA-419
  * Ethernet and WiFi, UDP `close()` and `read()` → `undefined`) and the Node
  * one, where the specifiers map to the XS simulator's emulation
