@@ -5,22 +5,23 @@
  *
  * Packets flow to XS in batches (one `?` command carries every datagram
  * that arrived since the last one); sends come back in the command's reply.
+ * This module schedules the commands and keeps time; the jobs around it
+ * live next to it: batch.ts (the next command), protocol.ts (the wire
+ * format, shared with the firmware), replies.ts (the reply's records),
+ * sockets.ts (the real UDP sockets), links.ts (the simulated links).
  */
 import { randomBytes } from "node:crypto";
-import { createSocket, type Socket } from "node:dgram";
+import { createSocket } from "node:dgram";
 import { XsEngine, type Meter, type Reply } from "./engine";
 import { bundleApp, removeBundle, type Bundle } from "./bundle";
 import * as P from "./protocol";
 import { TraceLines } from "./trace-lines";
-import type { BoardInterfaceSpec } from "./board/board";
+import { Batch } from "./batch";
+import { Links, type InterfaceState, type SimInterface, type Wanted } from "./links";
+import { Sockets, type Receiver, type SocketEvents } from "./sockets";
+import { handleReply, type ReplyHandler } from "./replies";
 
-/** A simulated interface: `eth0` or `wl0`, on an address this host owns. */
-export interface SimInterface {
-  name: "eth0" | "wl0";
-  address: string;
-  /** Prefix length (default 8 on loopback, else 24). */
-  prefix?: number;
-}
+export type { SimInterface, Wanted } from "./links";
 
 export interface SimOptions {
   /** The app's main module (.ts or .js). */
@@ -89,100 +90,6 @@ export interface SimStats {
   heapHighWater: number;
 }
 
-type Wanted = "up" | "down" | "unhappy";
-
-interface InterfaceState {
-  spec: BoardInterfaceSpec;
-  addressNumber: number;
-  broadcastNumber: number;
-  networkNumber: number;
-  mask: number;
-  loopback: boolean;
-  wanted: Wanted;
-  started: boolean;
-  linkUp: boolean;
-  dhcpDelay: number;
-  timers: NodeJS.Timeout[];
-}
-
-/** One real socket receiving for an XS handle, tagged with the destination it stands for. */
-interface Receiver {
-  socket: Socket;
-  handle: number;
-  destination: number;
-  iface: InterfaceState;
-}
-
-/** The real sockets of one XS socket: each interface's unicast and subnet-broadcast addresses it is bound to. */
-interface SocketGroup {
-  port: number;
-  receivers: Receiver[];
-  /** Sends handed to Node whose completion has not been reported yet. */
-  inFlight: number;
-  /** Completion callback of every send of this group (one closure per group, not per datagram). */
-  sent: (error: Error | null) => void;
-  /** Set while a close waits for the in-flight sends. */
-  drained: (() => void) | undefined;
-}
-
-/**
- * dgram's address lookup for the dotted quads the simulator sends to. The
- * default (dns.lookup) answers on the next tick even for an IP address;
- * answering at once hands each datagram to the OS inside `send()`.
- */
-function dottedQuad(address: string, _options: unknown, callback: (error: Error | null, address: string, family: number) => void): void {
-  callback(null, address, 4);
-}
-
-function maskOf(prefix: number): number {
-  return prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-}
-
-const noop = (): void => {};
-
-/** Grows a Buffer for the pending batch. */
-/**
- * The next command, built in place as an xsnap netstring: room for the
- * "LENGTH:?" header in front, so the whole frame goes to the pipe in one write.
- */
-class Batch {
-  static readonly HEADER_ROOM = 16;
-  static readonly START = Batch.HEADER_ROOM + 8;
-  buffer = Buffer.allocUnsafe(1 << 20);
-  length = Batch.START;
-  packets = 0;
-
-  ensure(n: number): void {
-    // +1: the netstring's trailing comma.
-    if (this.length + n + 1 <= this.buffer.byteLength) return;
-    let size = this.buffer.byteLength * 2;
-    while (size < this.length + n + 1) size *= 2;
-    const bigger = Buffer.allocUnsafe(size);
-    this.buffer.copy(bigger, 0, 0, this.length);
-    this.buffer = bigger;
-  }
-
-  get empty(): boolean {
-    return this.length === Batch.START;
-  }
-
-  reset(): void {
-    this.length = Batch.START;
-    this.packets = 0;
-  }
-
-  /** Stamps the board time and frames the command; returns the frame (a view of the buffer). */
-  frame(now: number): Buffer {
-    const buffer = this.buffer;
-    buffer.writeDoubleLE(now, Batch.HEADER_ROOM);
-    const header = `${this.length - Batch.HEADER_ROOM + 1}:?`;
-    const start = Batch.HEADER_ROOM - header.length;
-    buffer.write(header, start, "latin1");
-    buffer[this.length] = 0x2c; // ","
-    return buffer.subarray(start, this.length + 1);
-  }
-}
-
 export class Simulator {
   readonly stats: SimStats = {
     packetsIn: 0,
@@ -204,10 +111,19 @@ export class Simulator {
   readonly stopped: Promise<{ code: number; reason: string }>;
 
   private readonly engine: XsEngine;
-  private readonly interfaces: InterfaceState[];
-  private readonly groups = new Map<number, SocketGroup>();
-  /** Ports whose sockets are still closing. */
-  private readonly closing = new Map<number, Promise<void>>();
+  private readonly links: Links;
+  private readonly sockets: Sockets;
+  /** Where XS's reply records go (replies.ts). */
+  private readonly replies: ReplyHandler = {
+    send: (handle, to, port, bytes, at, length) => this.onSend(handle, to, port, bytes, at, length),
+    log: (level, text) => this.onLog(level, text),
+    close: (handle) => this.onClose(handle),
+    linkStarted: (name) => this.onLinkStart(name),
+    wake: (at) => this.setWake(at),
+    agent: (name, json) => this.onAgentSend(name, json),
+    crash: (text) => this.crash(text),
+    stats: (sockets, timers) => this.onStats(sockets, timers),
+  };
   private readonly epoch = performance.now();
   private batch = new Batch();
   private spare = new Batch();
@@ -225,8 +141,6 @@ export class Simulator {
   private stopping = false;
   private bundle: Bundle | undefined;
   private finish!: (result: { code: number; reason: string }) => void;
-  private readonly addressNumbers = new Map<string, number>();
-  private readonly addressTexts = new Map<number, string>();
   private readonly maxQueued: number;
   private readonly maxBatch: number;
   private readonly traceLines: TraceLines;
@@ -236,26 +150,12 @@ export class Simulator {
     this.maxBatch = options.maxBatchPackets ?? 256;
     this.traceLines = new TraceLines((line) => options.onTrace?.(line));
     const specs = options.interfaces ?? [{ name: "eth0", address: "127.0.0.1" }];
-    this.interfaces = specs.map((spec) => {
-      const addressNumber = P.addressToNumber(spec.address);
-      const loopback = addressNumber >>> 24 === 127;
-      const prefix = spec.prefix ?? (loopback ? 8 : 24);
-      const mask = maskOf(prefix);
-      const netmask = P.numberToAddress(mask);
-      return {
-        spec: { name: spec.name, address: spec.address, netmask },
-        addressNumber,
-        mask,
-        networkNumber: (addressNumber & mask) >>> 0,
-        broadcastNumber: (addressNumber | ~mask) >>> 0,
-        loopback,
-        wanted: "up",
-        started: false,
-        linkUp: false,
-        dhcpDelay: options.dhcpDelayMs ?? 20,
-        timers: [],
-      };
-    });
+    this.links = new Links(specs, options, (iface, event) => this.linkEvent(iface, event));
+    const events: SocketEvents = {
+      arrived: (receiver, data, address, port) => this.arrived(receiver, data, address, port),
+      sendFailed: (error) => this.sendFailed(error),
+    };
+    this.sockets = new Sockets(events);
     this.stopped = new Promise((resolve) => {
       this.finish = resolve;
     });
@@ -300,11 +200,11 @@ export class Simulator {
     const words = line.trim().split(/\s+/);
     const [verb, a, b, c] = words;
     if (verb === "link" && words.length === 3 && (b === "down" || b === "up" || b === "unhappy")) {
-      this.link(a, b);
+      this.links.set(a, b);
     } else if (verb === "dhcp" && words.length === 4 && b === "delay") {
       const ms = Number(c);
       if (!Number.isFinite(ms) || ms < 0) throw new Error(`dhcp: delay ${c} is not a number of milliseconds >= 0`);
-      this.iface(a).dhcpDelay = ms;
+      this.links.get(a).dhcpDelay = ms;
     } else if (verb === "agent" && words.length >= 2) {
       const rest = line.trim().slice(5).trim();
       const space = rest.search(/\s/);
@@ -324,36 +224,12 @@ export class Simulator {
 
   /** Takes a simulated link down, brings it up, or makes its driver fail. */
   link(name: string, wanted: Wanted): void {
-    const iface = this.iface(name);
-    const before = iface.wanted;
-    iface.wanted = wanted;
-    this.cancelBringUp(iface);
-    if (wanted === "up") {
-      if (before === "unhappy") this.linkEvent(iface, "recover");
-      if (iface.started && !iface.linkUp) this.bringUp(iface);
-    } else if (wanted === "down") {
-      if (iface.linkUp) this.linkEvent(iface, "link-down");
-      iface.linkUp = false;
-    } else {
-      this.linkEvent(iface, "unhappy");
-      iface.linkUp = false;
-    }
+    this.links.set(name, wanted);
   }
 
   /** Delivers an agent message to the app's `agent.on` handler. */
   agent(name: string, data: unknown): void {
-    const nameBytes = Buffer.from(name, "utf8");
-    const json = Buffer.from(JSON.stringify(data ?? null), "utf8");
-    const batch = this.batch;
-    batch.ensure(7 + nameBytes.byteLength + json.byteLength);
-    const buffer = batch.buffer;
-    buffer[batch.length] = P.AGENT;
-    buffer.writeUInt16LE(nameBytes.byteLength, batch.length + 1);
-    nameBytes.copy(buffer, batch.length + 3);
-    batch.length += 3 + nameBytes.byteLength;
-    buffer.writeUInt32LE(json.byteLength, batch.length);
-    json.copy(buffer, batch.length + 4);
-    batch.length += 4 + json.byteLength;
+    P.writeAgent(this.batch, P.AGENT, name, JSON.stringify(data ?? null));
     this.schedule();
   }
 
@@ -369,8 +245,7 @@ export class Simulator {
 
   /** The XS socket handle bound to `port`, if any. */
   handleFor(port: number): number | undefined {
-    for (const [handle, group] of this.groups) if (group.port === port) return handle;
-    return undefined;
+    return this.sockets.handleFor(port);
   }
 
   /**
@@ -410,7 +285,7 @@ export class Simulator {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    await this.engine.close().catch(noop);
+    await this.engine.close().catch(() => {});
     this.end(0, "stopped");
   }
 
@@ -420,7 +295,7 @@ export class Simulator {
     this.bundle = bundle;
     const seed = this.options.seed ?? Array.from(new Uint32Array(randomBytes(16).buffer, 0, 4));
     const settings: P.SimSettings = {
-      interfaces: this.interfaces.map((i) => i.spec),
+      interfaces: this.links.interfaces.map((i) => i.spec),
       config: this.config(),
       seed: [...seed],
     };
@@ -433,7 +308,7 @@ export class Simulator {
     // START runs the app's top level on its own, so nothing queued meanwhile overtakes it.
     const start = Buffer.alloc(9);
     start.writeDoubleLE(this.now(), 0);
-    start[8] = P.START;
+    start[8] = P.START; // a command of one record: the board time, then START
     this.inFlight = true;
     this.stats.commands++;
     const reply = await this.engine.command(start);
@@ -447,8 +322,9 @@ export class Simulator {
     if (this.options.rateLimit) config.impnet_rate_limit = "1";
     if (this.options.startAtOnce) config.impnet_start_at_once = "1";
     // The app waits for the first --iface, whatever order the host lists its interfaces in.
-    config.impnet_primary ??= this.interfaces[0]?.spec.name;
-    for (const iface of this.interfaces) {
+    const interfaces = this.links.interfaces;
+    config.impnet_primary ??= interfaces[0]?.spec.name;
+    for (const iface of interfaces) {
       config[`${iface.spec.name}_netmask`] ??= iface.spec.netmask;
     }
     return config;
@@ -476,8 +352,7 @@ export class Simulator {
     } else return;
     this.forceCommand = false;
     if (this.wantHeap) {
-      batch.ensure(1);
-      batch.buffer[batch.length++] = P.HEAP;
+      P.writeU8(batch, P.HEAP);
     }
     const heapRequested = this.wantHeap;
     this.wantHeap = false;
@@ -515,80 +390,46 @@ export class Simulator {
       this.heapWaiters = [];
       for (const waiter of waiters) waiter(reply.meter.currentHeapCount);
     }
-    this.records(reply.bytes);
+    handleReply(reply.bytes, this.replies);
   }
 
-  /** Handles XS's reply records (protocol.ts), in order. Returns false after a crash. */
-  private records(bytes: Buffer): boolean {
-    const stats = this.stats;
-    let at = 0;
-    while (at < bytes.byteLength) {
-      const type = bytes[at++];
-      switch (type) {
-        case P.SEND: {
-          const handle = bytes.readUInt32LE(at);
-          const to = bytes.readUInt32LE(at + 4);
-          const port = bytes.readUInt16LE(at + 8);
-          const length = bytes.readUInt32LE(at + 10);
-          at += 14;
-          this.transmit(handle, to, port, bytes, at, length);
-          at += length;
-          break;
-        }
-        case P.LOG: {
-          const level = bytes[at];
-          const length = bytes.readUInt32LE(at + 1);
-          const text = bytes.toString("utf8", at + 5, at + 5 + length);
-          at += 5 + length;
-          if (level === P.LOG_INFO) this.options.onLog?.(text);
-          else if (level === P.LOG_ERROR) this.options.onError?.(this.bundle === undefined ? text : this.bundle.mapStack(text));
-          else if (level === P.LOG_TRACE) this.traceLines.push(text);
-          else this.note(text);
-          break;
-        }
-        case P.CLOSE:
-          this.closeGroup(bytes.readUInt32LE(at));
-          at += 4;
-          break;
-        case P.LINKSTART: {
-          const length = bytes[at];
-          const name = bytes.toString("utf8", at + 1, at + 1 + length);
-          at += 1 + length;
-          this.linkStarted(name);
-          break;
-        }
-        case P.WAKE:
-          this.setWake(bytes.readDoubleLE(at));
-          at += 8;
-          break;
-        case P.AGENTSEND: {
-          const nameLength = bytes.readUInt16LE(at);
-          const name = bytes.toString("utf8", at + 2, at + 2 + nameLength);
-          at += 2 + nameLength;
-          const length = bytes.readUInt32LE(at);
-          const json = bytes.toString("utf8", at + 4, at + 4 + length);
-          at += 4 + length;
-          this.options.onAgent?.(name, JSON.parse(json));
-          break;
-        }
-        case P.CRASH: {
-          const length = bytes.readUInt32LE(at);
-          const text = bytes.toString("utf8", at + 4, at + 4 + length);
-          at += 4 + length;
-          this.crash(text);
-          return false;
-        }
-        case P.STATS:
-          stats.xsSockets = bytes.readUInt32LE(at);
-          stats.xsTimers = bytes.readUInt32LE(at + 4);
-          at += 8;
-          break;
-        default:
-          this.crash(`simulator protocol error: reply record ${type}`);
-          return false;
-      }
-    }
-    return true;
+  // ---- reply records (ReplyHandler) ----
+
+  /** SEND */
+  private onSend(handle: number, to: number, port: number, bytes: Buffer, at: number, length: number): void {
+    if (!this.sockets.transmit(handle, to, port, bytes, at, length)) return;
+    this.stats.packetsOut++;
+    this.stats.bytesOut += length;
+  }
+
+  /** LOG */
+  private onLog(level: number, text: string): void {
+    if (level === P.LOG_INFO) this.options.onLog?.(text);
+    else if (level === P.LOG_ERROR) this.options.onError?.(this.bundle === undefined ? text : this.bundle.mapStack(text));
+    else if (level === P.LOG_TRACE) this.traceLines.push(text);
+    else this.note(text);
+  }
+
+  /** CLOSE */
+  private onClose(handle: number): void {
+    this.sockets.close(handle);
+    this.stats.osSockets = this.sockets.osSockets;
+  }
+
+  /** LINKSTART */
+  private onLinkStart(name: string): void {
+    this.links.started(name);
+  }
+
+  /** AGENTSEND */
+  private onAgentSend(name: string, json: string): void {
+    this.options.onAgent?.(name, JSON.parse(json));
+  }
+
+  /** STATS */
+  private onStats(sockets: number, timers: number): void {
+    this.stats.xsSockets = sockets;
+    this.stats.xsTimers = timers;
   }
 
   private setWake(at: number): void {
@@ -610,95 +451,25 @@ export class Simulator {
 
   /** XS asks to bind `port` (0: any) for `handle`, synchronously from its point of view. */
   private async request(request: Buffer): Promise<Buffer> {
-    if (request[0] !== P.BIND || request.byteLength < P.BIND_HEADER) return Buffer.from([P.BIND_FAILED, 0, 0]);
-    const handle = request.readUInt32LE(1);
-    const port = request.readUInt16LE(5);
-    const which = request[7];
+    const answer = await this.bind(request);
+    return Buffer.from(answer.buffer, answer.byteOffset, answer.byteLength);
+  }
+
+  private async bind(request: Buffer): Promise<Uint8Array> {
+    const bind = P.decodeBind(request);
+    if (bind === undefined) return P.encodeBindAnswer(P.BIND_FAILED, 0);
     // What XS did earlier in this command comes first: its sends go out, and the sockets it closed
     // free their ports before this bind (impOS: close frees the port).
-    if (!this.records(request.subarray(P.BIND_HEADER))) return Buffer.from([P.BIND_FAILED, 0, 0]);
-    const answer = Buffer.alloc(3);
+    if (!handleReply(request.subarray(P.BIND_HEADER), this.replies)) return P.encodeBindAnswer(P.BIND_FAILED, 0);
+    const interfaces = this.links.interfaces;
     try {
-      const bound = await this.bindGroup(handle, port, which === P.EVERY_INTERFACE ? this.interfaces : [this.interfaces[which]]);
-      answer[0] = P.BIND_OK;
-      answer.writeUInt16LE(bound, 1);
-      return answer;
+      const bound = await this.sockets.bind(bind.handle, bind.port, bind.iface === P.EVERY_INTERFACE ? interfaces : [interfaces[bind.iface]]);
+      this.stats.osSockets = this.sockets.osSockets;
+      return P.encodeBindAnswer(P.BIND_OK, bound);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === "EADDRINUSE") {
-        answer[0] = P.BIND_IN_USE;
-        return answer;
-      }
-      answer[0] = P.BIND_FAILED;
-      return Buffer.concat([answer, Buffer.from((error as Error).message, "utf8")]);
+      if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") return P.encodeBindAnswer(P.BIND_IN_USE, 0);
+      return P.encodeBindAnswer(P.BIND_FAILED, 0, (error as Error).message);
     }
-  }
-
-  /**
-   * Binds `port` on the unicast (and, off loopback, subnet-broadcast) address
-   * of each of `interfaces`: one interface for a socket that belongs to it, every
-   * interface for one bound to IP_ADDR_ANY.
-   */
-  private async bindGroup(handle: number, port: number, interfaces: readonly (InterfaceState | undefined)[]): Promise<number> {
-    await this.closing.get(port);
-    const group: SocketGroup = { port, receivers: [], inFlight: 0, sent: noop, drained: undefined };
-    group.sent = (error) => {
-      if (error !== null) this.sendFailed(error);
-      if (--group.inFlight === 0 && group.drained !== undefined) group.drained();
-    };
-    try {
-      for (const iface of interfaces) {
-        if (iface === undefined) throw new Error("bind: no such simulated interface");
-        group.port = await this.bindOne(group, handle, iface, iface.addressNumber, group.port);
-        if (!iface.loopback) await this.bindOne(group, handle, iface, iface.broadcastNumber, group.port);
-      }
-    } catch (error) {
-      for (const receiver of group.receivers) receiver.socket.close();
-      throw error;
-    }
-    this.groups.set(handle, group);
-    this.stats.osSockets += group.receivers.length;
-    return group.port;
-  }
-
-  private bindOne(group: SocketGroup, handle: number, iface: InterfaceState, destination: number, port: number): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const socket = createSocket({ type: "udp4", reuseAddr: false, lookup: dottedQuad });
-      const receiver: Receiver = { socket, handle, destination, iface };
-      socket.once("error", reject);
-      socket.bind({ address: P.numberToAddress(destination), port, exclusive: true }, () => {
-        socket.off("error", reject);
-        socket.on("error", (error) => this.sendFailed(error));
-        try {
-          socket.setBroadcast(true);
-          socket.setRecvBufferSize(4 << 20);
-        } catch {
-          // Buffer size is capped by net.core.rmem_max; the default still works.
-        }
-        socket.on("message", (data, info) => this.arrived(receiver, data, info.address, info.port));
-        group.receivers.push(receiver);
-        resolve(socket.address().port);
-      });
-    });
-  }
-
-  /**
-   * XS closed a socket. Its datagrams already handed to Node go out first
-   * (on an ESP32 lwIP has taken them by the time `write()` returns), then the
-   * real sockets close; a bind of the same port waits for that.
-   */
-  private closeGroup(handle: number): void {
-    const group = this.groups.get(handle);
-    if (group === undefined) return;
-    this.groups.delete(handle);
-    this.stats.osSockets -= group.receivers.length;
-    const drained = group.inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => (group.drained = resolve));
-    const closed = drained
-      .then(() => Promise.all(group.receivers.map((r) => new Promise<void>((resolve) => r.socket.close(resolve)))))
-      .then(() => {
-        if (this.closing.get(group.port) === closed) this.closing.delete(group.port);
-      });
-    this.closing.set(group.port, closed);
   }
 
   /** A datagram for the firmware: into the batch for the next command. */
@@ -721,47 +492,10 @@ export class Simulator {
     stats.bytesIn += data.byteLength;
     this.queued++;
     batch.packets++;
-    batch.ensure(P.PACKET_HEADER + data.byteLength);
-    const buffer = batch.buffer;
-    let at = batch.length;
-    buffer[at] = P.PACKET;
-    buffer.writeUInt32LE(receiver.handle, at + 1);
-    buffer.writeUInt32LE(this.addressNumber(fromAddress), at + 5);
-    buffer.writeUInt16LE(fromPort, at + 9);
-    buffer.writeUInt32LE(receiver.destination, at + 11);
-    buffer.writeUInt32LE(data.byteLength, at + 15);
-    at += P.PACKET_HEADER;
-    data.copy(buffer, at);
-    batch.length = at + data.byteLength;
+    P.writePacketHeader(batch, receiver.handle, P.addressNumber(fromAddress), fromPort, receiver.destination, data.byteLength);
+    data.copy(batch.bytes, batch.length);
+    batch.length += data.byteLength;
     this.schedule();
-  }
-
-  private transmit(handle: number, to: number, port: number, bytes: Buffer, at: number, length: number): void {
-    const group = this.groups.get(handle);
-    if (group === undefined || group.receivers.length === 0) return;
-    // Send from the interface whose subnet holds the destination (its source address), else the first.
-    let receiver = group.receivers[0];
-    for (const candidate of group.receivers) {
-      const iface = candidate.iface;
-      if (candidate.destination === iface.addressNumber && ((to & iface.mask) >>> 0) === iface.networkNumber) {
-        receiver = candidate;
-        break;
-      }
-    }
-    this.stats.packetsOut++;
-    this.stats.bytesOut += length;
-    if (port === 0) {
-      // impOS allows destination port 0; no OS will put it on the wire (Node's dgram refuses it).
-      this.sendFailed(new Error(`destination port 0 of ${this.addressText(to)} cannot be sent to`));
-      return;
-    }
-    // The completion callback counts the datagram until the OS has it, so a close waits for it.
-    group.inFlight++;
-    try {
-      receiver.socket.send(bytes, at, length, port, this.addressText(to), group.sent);
-    } catch (error) {
-      group.sent(error as Error);
-    }
   }
 
   private sendFailed(error: Error): void {
@@ -770,76 +504,10 @@ export class Simulator {
     if (stats.sendErrors <= 10) this.note(`a send failed in the host OS: ${error.message}${stats.sendErrors === 10 ? " (no more of these)" : ""}`);
   }
 
-  private addressText(value: number): string {
-    let text = this.addressTexts.get(value);
-    if (text === undefined) {
-      if (this.addressTexts.size > 4096) this.addressTexts.clear();
-      text = P.numberToAddress(value);
-      this.addressTexts.set(value, text);
-    }
-    return text;
-  }
-
-  private addressNumber(address: string): number {
-    let value = this.addressNumbers.get(address);
-    if (value === undefined) {
-      if (this.addressNumbers.size > 4096) this.addressNumbers.clear();
-      value = P.addressToNumber(address);
-      this.addressNumbers.set(address, value);
-    }
-    return value;
-  }
-
   // ---- links ----
 
-  private iface(name: string): InterfaceState {
-    const iface = this.interfaces.find((i) => i.spec.name === name);
-    if (iface === undefined) {
-      throw new Error(`no simulated interface ${name} (have: ${this.interfaces.map((i) => i.spec.name).join(", ")})`);
-    }
-    return iface;
-  }
-
-  private linkStarted(name: string): void {
-    const iface = this.interfaces.find((i) => i.spec.name === name);
-    if (iface === undefined) return;
-    iface.started = true;
-    if (iface.wanted === "up") {
-      this.cancelBringUp(iface);
-      this.bringUp(iface);
-    }
-  }
-
-  /** Carrier after the link delay, address after the DHCP delay. */
-  private bringUp(iface: InterfaceState): void {
-    const linkDelay = this.options.linkDelayMs ?? 5;
-    iface.timers.push(
-      setTimeout(() => {
-        iface.linkUp = true;
-        this.linkEvent(iface, "link-up");
-        iface.timers.push(setTimeout(() => this.linkEvent(iface, "address"), iface.dhcpDelay));
-      }, linkDelay),
-    );
-  }
-
-  private cancelBringUp(iface: InterfaceState): void {
-    for (const timer of iface.timers) clearTimeout(timer);
-    iface.timers.length = 0;
-  }
-
-  private linkEvent(iface: InterfaceState, event: string): void {
-    const name = Buffer.from(iface.spec.name, "utf8");
-    const text = Buffer.from(event, "utf8");
-    const batch = this.batch;
-    batch.ensure(3 + name.byteLength + text.byteLength);
-    const buffer = batch.buffer;
-    buffer[batch.length++] = P.LINK;
-    buffer[batch.length++] = name.byteLength;
-    name.copy(buffer, batch.length);
-    batch.length += name.byteLength;
-    buffer[batch.length++] = text.byteLength;
-    text.copy(buffer, batch.length);
-    batch.length += text.byteLength;
+  private linkEvent(iface: InterfaceState, event: P.LinkEvent): void {
+    P.writeLink(this.batch, iface.spec.name, event);
     this.schedule();
   }
 
@@ -867,8 +535,9 @@ export class Simulator {
     this.stopping = true;
     this.traceLines.flush();
     if (this.wakeTimer !== undefined) clearTimeout(this.wakeTimer);
-    for (const iface of this.interfaces) this.cancelBringUp(iface);
-    for (const handle of [...this.groups.keys()]) this.closeGroup(handle);
+    this.links.stop();
+    this.sockets.closeAll();
+    this.stats.osSockets = this.sockets.osSockets;
     if (this.bundle !== undefined) removeBundle(this.bundle);
     this.finish({ code, reason });
   }

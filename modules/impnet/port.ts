@@ -1,5 +1,5 @@
 /**
- * The port contract: the one seam between impnet's core (every impOS rule)
+ * The platform contract: the one seam between impnet's core (every impOS rule)
  * and a host (Moddable on ESP32, Moddable's `lin` simulator, the XS
  * simulator, the in-memory fake network). Hosts only translate platform
  * events and errors into these shapes; they never validate arguments or
@@ -85,7 +85,7 @@ export interface LinkListener {
  * payload ArrayBuffer, carrying its sender as own properties and, when the
  * host knows it, the destination address it was sent to.
  */
-export interface Datagram extends ArrayBuffer {
+export interface ReceivedDatagram extends ArrayBuffer {
   readonly address: string;
   readonly port: number;
   /** Destination address (unicast or broadcast), if the host can tell. */
@@ -98,7 +98,7 @@ export interface Datagram extends ArrayBuffer {
  */
 export interface Endpoint {
   /** The oldest datagram not yet read, or `undefined`. Throws once closed. */
-  read(): Datagram | undefined;
+  read(): ReceivedDatagram | undefined;
   /**
    * Sends the bytes of a whole ArrayBuffer or of a view (only the view's
    * bytes). Throws when the datagram cannot go out: `HostError("no-network")`
@@ -149,7 +149,7 @@ export interface Task {
 }
 
 /** What every host implements. */
-export interface NetworkPort {
+export interface Platform {
   /** The interfaces this device has, in platform order. */
   interfaces(): readonly InterfaceDescriptor[];
   /**
@@ -211,7 +211,7 @@ export interface HostOptions {
 
 /** Everything the core gets from a host. */
 export interface Host {
-  readonly port: NetworkPort;
+  readonly platform: Platform;
   readonly log?: LogSink;
   readonly agent?: AgentTransport;
   readonly options?: HostOptions;

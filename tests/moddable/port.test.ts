@@ -13,7 +13,7 @@ import WiFi from "../../hosts/sim/board/wifi";
 import { NetState } from "../../modules/impnet/core/constants";
 import { Blob } from "../../modules/impnet/core/blob";
 import { HostError, type LinkPhase } from "../../modules/impnet/port";
-import { ModdablePort } from "../../modules/impnet/moddable/port";
+import { ModdablePlatform } from "../../modules/impnet/moddable/port";
 import { EthernetDriver } from "../../modules/impnet/moddable/links/ethernet";
 import { WifiDriver } from "../../modules/impnet/moddable/links/wifi";
 import { HostNetworkDriver } from "../../modules/impnet/moddable/links/host-network";
@@ -477,10 +477,10 @@ test.serial("imp.net.info(): MACs from Net.get (ethernet, station); active and i
   t.deepEqual(info.ipv4, { address: WL0.address, netmask: "255.255.0.0", broadcast: "10.1.255.255" });
 });
 
-test.serial("ModdablePort: now() is Time.ticks since the host was made, defer() runs on the next turn, openLink refuses an unknown name", (t) => {
+test.serial("ModdablePlatform: now() is Time.ticks since the host was made, defer() runs on the next turn, openLink refuses an unknown name", (t) => {
   const { mb } = moddableDevice();
   mb.advance(500);
-  const port = new ModdablePort([{ name: "eth0", driver: new EthernetDriver(), settings: {} }]);
+  const port = new ModdablePlatform([{ name: "eth0", driver: new EthernetDriver(), settings: {} }]);
   t.is(port.now(), 0);
   mb.advance(1234);
   t.is(port.now(), 1234);
@@ -496,9 +496,9 @@ test.serial("ModdablePort: now() is Time.ticks since the host was made, defer() 
   t.deepEqual(port.interfaces(), [{ name: "eth0", kind: "ethernet", macaddress: ETH0.mac }]);
 });
 
-test.serial("ModdablePort: schedule() runs a task once through Moddable's Timer after the delay; cancel() stops it", (t) => {
+test.serial("ModdablePlatform: schedule() runs a task once through Moddable's Timer after the delay; cancel() stops it", (t) => {
   const { mb } = moddableDevice();
-  const port = new ModdablePort([]);
+  const port = new ModdablePlatform([]);
   const ran: string[] = [];
   port.schedule({ run: () => ran.push(`a@${mb.now()}`) }, 250);
   const b = port.schedule({ run: () => ran.push(`b@${mb.now()}`) }, 100);

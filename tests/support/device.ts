@@ -8,6 +8,7 @@ import { NetState } from "../../modules/impnet/core/constants";
 import { Blob } from "../../modules/impnet/core/blob";
 import { decodeText, encodeText } from "../../modules/impnet/core/text";
 import type { NetInterface } from "../../modules/impnet/core/interface";
+import type { RateLimiter } from "../../modules/impnet/core/rate-limiter";
 import type { Nic } from "../../modules/impnet/core/nic";
 import type { UdpSocket, ReceiveCallback } from "../../modules/impnet/core/udpsocket";
 import type { HostOptions } from "../../modules/impnet/port";
@@ -124,14 +125,23 @@ export function withRandom<T>(values: number[], fn: () => T): T {
   }
 }
 
-/** The socket's local port (0 while unbound). */
+/**
+ * The socket's local port (0 while unbound). Tests read the private field
+ * (a typed element access, so a rename fails the type-check) rather than
+ * keep a test-only method on the production class.
+ */
 export function portOf(socket: UdpSocket): number {
-  return socket.localPort();
+  return socket["port"];
 }
 
 /** Tokens left in the device's rate limiter, or null when it is off. */
 export function tokens(runtime: Runtime): number | null {
-  return runtime.limiter === null ? null : runtime.limiter.level();
+  return runtime.limiter === null ? null : limiterTokens(runtime.limiter);
+}
+
+/** Tokens left in `limiter` (fractional), read from its private field like {@link portOf}. */
+export function limiterTokens(limiter: RateLimiter): number {
+  return limiter["tokens"];
 }
 
 export { NetState };

@@ -9,7 +9,7 @@
  * copies and can be delivered to peers or back to the board's own sockets,
  * and links the firmware starts can be brought up automatically.
  */
-import { Board, installBoard, type BoardIO, type BoardInterfaceSpec, type Packet } from "../../hosts/sim/board/board";
+import { Board, installBoard, type BoardIO, type BoardInterfaceSpec, type ReceivedDatagram } from "../../hosts/sim/board/board";
 import config from "../../hosts/sim/board/config";
 import { broadcastOf, parseIPv4 } from "../../modules/impnet/core/address";
 import { createRuntime, type Runtime } from "../../modules/impnet/core/runtime";
@@ -311,16 +311,13 @@ function isBroadcastFor(target: number, address: string): boolean {
 }
 
 /** Bytes as `read()` returns them: a fresh ArrayBuffer with `address`, `port` and, when given, `destination`. */
-export function makePacket(data: Uint8Array | ArrayBuffer | string, from: string, fromPort: number, destination?: string): Packet {
+export function makePacket(data: Uint8Array | ArrayBuffer | string, from: string, fromPort: number, destination?: string): ReceivedDatagram {
   let bytes: Uint8Array;
   if (typeof data === "string") bytes = new TextEncoder().encode(data);
   else if (data instanceof ArrayBuffer) bytes = new Uint8Array(data);
   else bytes = data;
-  const buffer = bytes.slice().buffer as Packet;
-  buffer.address = from;
-  buffer.port = fromPort;
-  if (destination !== undefined) buffer.destination = destination;
-  return buffer;
+  const sender = { address: from, port: fromPort };
+  return Object.assign(bytes.slice().buffer, destination === undefined ? sender : { ...sender, destination });
 }
 
 /** Which firmware socket a test delivers to: a local port number, or `{ handle }`. */
@@ -394,7 +391,7 @@ export class MemoryBoard {
   }
 
   /** Queues a datagram for a firmware socket without notifying it; returns the buffer `read()` will return. */
-  enqueue(to: SocketRef, data: Uint8Array | ArrayBuffer | string, from: string, fromPort: number, destination?: string): Packet {
+  enqueue(to: SocketRef, data: Uint8Array | ArrayBuffer | string, from: string, fromPort: number, destination?: string): ReceivedDatagram {
     const handle = typeof to === "number" ? this.io.handleOf(to) : to.handle;
     if (handle === undefined) throw new Error(`memory board: no firmware socket bound to port ${String(to)}`);
     const packet = makePacket(data, from, fromPort, destination);
@@ -403,7 +400,7 @@ export class MemoryBoard {
   }
 
   /** Queues a datagram (destination omitted = stock Moddable) and lets the socket know (`notifyReadable`). */
-  deliver(to: SocketRef, data: Uint8Array | ArrayBuffer | string, from: string, fromPort: number, destination?: string): Packet {
+  deliver(to: SocketRef, data: Uint8Array | ArrayBuffer | string, from: string, fromPort: number, destination?: string): ReceivedDatagram {
     const packet = this.enqueue(to, data, from, fromPort, destination);
     this.board.notifyReadable();
     return packet;

@@ -300,7 +300,7 @@ function refusingDevice(reason: HostFailure) {
   const device = world.device;
   const host: Host = {
     ...world.host,
-    port: {
+    platform: {
       interfaces: () => device.interfaces(),
       now: () => device.now(),
       defer: (task) => device.defer(task),

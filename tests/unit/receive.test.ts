@@ -3,7 +3,7 @@
  * arguments, close(), isopen(), and errors thrown by receive callbacks.
  */
 import test from "ava";
-import type { Datagram, Endpoint } from "../../modules/impnet/port";
+import type { ReceivedDatagram, Endpoint } from "../../modules/impnet/port";
 import { Blob } from "../../modules/impnet/core/blob";
 import { NetState, connectedDevice, deliver, openDevice, portOf, recorder, waitConnected } from "../support/device";
 
@@ -436,7 +436,7 @@ test("the received blob wraps the host's buffer: len() is the datagram size", (t
 });
 
 /** A host endpoint holding `datagrams`, as a host passes it to `readable()`. */
-function endpointWith(...datagrams: Datagram[]): Endpoint {
+function endpointWith(...datagrams: ReceivedDatagram[]): Endpoint {
   return {
     read: () => datagrams.shift(),
     write: () => {},

@@ -54,7 +54,7 @@ test("server.log of a cyclic object does not throw", (t) => {
 
 test("without a host log sink, server.log/error go to the engine's trace()", (t) => {
   const world = fakeWorld();
-  const runtime = createRuntime({ port: world.device });
+  const runtime = createRuntime({ platform: world.device });
   const g = globalThis as { trace?: (text: string) => void };
   const traced: string[] = [];
   const previous = g.trace;
@@ -90,7 +90,7 @@ test("agent.send returns the transport's error code when the channel is down", (
 
 test("agent.send returns 1 (SEND_ERROR_NOT_CONNECTED) when the host has no agent transport", (t) => {
   const world = fakeWorld();
-  const runtime = createRuntime({ port: world.device, log: world.log });
+  const runtime = createRuntime({ platform: world.device, log: world.log });
   t.is(runtime.agent.send("x", 1), 1);
   t.notThrows(() => runtime.agent.on("x", () => {}));
 });

@@ -16,5 +16,5 @@ test("every folder with tests has its npm run test:<tier> command", (t) => {
     .sort();
   t.deepEqual(folders, ["hil", "moddable", "peer", "perf", "reliability", "sim", "unit"]);
   for (const folder of folders) t.is(scripts[`test:${folder}`], `ava tests/${folder}`, folder);
-  t.is(scripts.test, "npm run typecheck && ava", "npm test: the type check, then every tier in one ava run");
+  t.is(scripts.test, "npm run test:cycles && npm run typecheck && ava", "npm test: the import-cycle check, the type check, then every tier in one ava run");
 });

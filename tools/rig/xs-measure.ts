@@ -64,20 +64,16 @@ export class CostRig {
     const fromPort = this.sink.address().port;
     const to = P.addressToNumber(this.address);
     const record = P.PACKET_HEADER + size;
-    const out = Buffer.alloc(count * record + Math.ceil(count / perNotify));
-    let at = 0;
+    const bytes = Buffer.alloc(count * record + Math.ceil(count / perNotify));
+    // Sized for every record up front, so the writer never grows.
+    const out: P.ByteWriter = { bytes, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), length: 0, ensure: () => {} };
     for (let i = 0; i < count; i++) {
-      out[at] = P.PACKET;
-      out.writeUInt32LE(handles[i % handles.length], at + 1);
-      out.writeUInt32LE(from, at + 5);
-      out.writeUInt16LE(fromPort, at + 9);
-      out.writeUInt32LE(to, at + 11);
-      out.writeUInt32LE(size, at + 15);
-      out.fill(i & 255, at + P.PACKET_HEADER, at + record);
-      at += record;
-      if ((i + 1) % perNotify === 0 || i === count - 1) out[at++] = P.NOTIFY;
+      P.writePacketHeader(out, handles[i % handles.length], from, fromPort, to, size);
+      bytes.fill(i & 255, out.length, out.length + size);
+      out.length += size;
+      if ((i + 1) % perNotify === 0 || i === count - 1) P.writeU8(out, P.NOTIFY);
     }
-    return out.subarray(0, at);
+    return bytes.subarray(0, out.length);
   }
 
   /** Computrons and slots of one command of `count` packets, from a collected heap. */

@@ -9,6 +9,8 @@
  * in-memory network. The same module code runs in both.
  */
 
+import type { ReceivedDatagram } from "../../../modules/impnet/port";
+
 /** Real I/O under the board. */
 export interface BoardIO {
   /** Milliseconds since the board started. */
@@ -46,18 +48,24 @@ export interface BoardInterface {
   failed: boolean;
 }
 
-/** A datagram as `read()` returns it: the ArrayBuffer carries the sender (and, in the simulator, the destination). */
-export type Packet = ArrayBuffer & { address: string; port: number; destination?: string };
+export type { ReceivedDatagram };
+
+/**
+ * What the simulator's supervisor tells the board about a link (protocol.ts
+ * LINK record): carrier up, address assigned, carrier lost, the driver
+ * failed, the driver works again.
+ */
+export type LinkEvent = "link-up" | "address" | "link-down" | "unhappy" | "recover";
 
 /** Receives board events for one emulated module instance. */
 export interface LinkObserver {
-  linkEvent(name: string, event: string): void;
+  linkEvent(name: string, event: LinkEvent): void;
 }
 
 /** One emulated UDP socket's receive side. */
 export interface SocketSink {
   /** Appends a datagram to the socket's receive queue. */
-  enqueue(packet: Packet): void;
+  enqueue(packet: ReceivedDatagram): void;
   /** Datagrams waiting to be read. */
   queued(): number;
   /** Packets queued since the last `onReadable` notification. */
@@ -152,7 +160,7 @@ export class Board {
   }
 
   /** Queues a datagram for socket `handle`; `onReadable` runs at the next `notifyReadable()`. */
-  packet(handle: number, packet: Packet): boolean {
+  packet(handle: number, packet: ReceivedDatagram): boolean {
     const sink = this.sockets.get(handle);
     if (sink === undefined) return false;
     sink.enqueue(packet);
@@ -195,11 +203,8 @@ export class Board {
     return -1;
   }
 
-  /**
-   * An event on interface `name`, from the simulator's control side:
-   * "link-up", "address", "link-down", "unhappy", "recover".
-   */
-  linkEvent(name: string, event: string): void {
+  /** An event on interface `name`, from the simulator's control side. */
+  linkEvent(name: string, event: LinkEvent): void {
     const iface = this.interfaces.get(name);
     if (iface === undefined) return;
     switch (event) {

@@ -11,7 +11,7 @@
  * arrives for that interface's addresses and sends from its address. Stock
  * Moddable ignores the option and binds IP_ADDR_ANY (docs/compatibility.md §6).
  */
-import { board, type BoardInterface, type Packet, type SocketSink } from "./board";
+import { board, type BoardInterface, type ReceivedDatagram, type SocketSink } from "./board";
 
 interface UdpOptions {
   port?: unknown;
@@ -80,7 +80,7 @@ function liveHandle(socket: unknown): number {
 
 export default class UDP implements SocketSink {
   /** Receive queue; `head` is the next to read (Array.shift would be O(n) per read). */
-  private readonly queue: (Packet | undefined)[] = [];
+  private readonly queue: (ReceivedDatagram | undefined)[] = [];
   private head = 0;
   fresh = 0;
   /** Own property when the `target` option was given, as on Moddable. */
@@ -125,7 +125,7 @@ export default class UDP implements SocketSink {
   }
 
   /** The oldest queued datagram, or undefined. */
-  read(): Packet | undefined {
+  read(): ReceivedDatagram | undefined {
     liveHandle(this);
     const queue = this.queue;
     const head = this.head;
@@ -187,7 +187,7 @@ export default class UDP implements SocketSink {
   }
 
   /** @internal Board: a datagram arrived. */
-  enqueue(packet: Packet): void {
+  enqueue(packet: ReceivedDatagram): void {
     this.queue.push(packet);
   }
 }

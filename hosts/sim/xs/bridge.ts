@@ -16,7 +16,7 @@
  * command is run as a chain: one host event, then `setImmediate` for the
  * next, and the jobs an event queued run before the next event does.
  */
-import { Board, installBoard, type BoardIO, type Packet } from "../board/board";
+import { Board, installBoard, type BoardIO, type ReceivedDatagram } from "../board/board";
 import { Output } from "./output";
 import { seedMathRandom } from "./random";
 import * as P from "../protocol";
@@ -25,32 +25,8 @@ import type { AgentInbox, AgentTransport, LogSink } from "impnet/port";
 export type { SimSettings } from "../protocol";
 import type { SimSettings } from "../protocol";
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-/** Cache of dotted quads by number, so a busy peer's address string is made once. */
-const addressCache = new Map<number, string>();
-function addressString(value: number): string {
-  let text = addressCache.get(value);
-  if (text === undefined) {
-    if (addressCache.size > 4096) addressCache.clear();
-    text = P.numberToAddress(value);
-    addressCache.set(value, text);
-  }
-  return text;
-}
-
-/** Cache of address numbers by dotted quad (a string scan per send would allocate in XS). */
-const numberCache = new Map<string, number>();
-function addressNumber(address: string): number {
-  let value = numberCache.get(address);
-  if (value === undefined) {
-    if (numberCache.size > 4096) numberCache.clear();
-    value = P.addressToNumber(address);
-    numberCache.set(address, value);
-  }
-  return value;
-}
+/** A datagram while the bridge fills in its sender (ReceivedDatagram is read-only to everyone else). */
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 function describeCrash(error: unknown): string {
   if (error instanceof Error) return typeof error.stack === "string" && error.stack !== "" ? error.stack : `${error.name}: ${error.message}`;
@@ -68,9 +44,8 @@ export class Bridge implements BoardIO, LogSink {
   private collect = false;
   /** The command being run, and where its next record starts. */
   private command = new ArrayBuffer(0);
-  private bytes = new Uint8Array(0);
-  private view = new DataView(this.bytes.buffer);
-  private at = 0;
+  /** The command's bytes and where its next record starts (a protocol.ts reader). */
+  private readonly input: P.ByteReader = { bytes: new Uint8Array(0), view: new DataView(new ArrayBuffer(0)), at: 0 };
   /** Whether this command's timer pass ran. */
   private timersRan = true;
   private readonly resume = (): void => this.run();
@@ -97,32 +72,25 @@ export class Bridge implements BoardIO, LogSink {
     // Everything this command produced so far goes first: the supervisor sends the datagrams and
     // closes the sockets in it (freeing their ports) before it binds, in program order.
     const before = this.out.take();
-    const request = new ArrayBuffer(P.BIND_HEADER);
-    const view = new DataView(request);
-    view.setUint8(0, P.BIND);
-    view.setUint32(1, handle, true);
-    view.setUint16(5, port, true);
-    view.setUint8(7, iface === undefined ? P.EVERY_INTERFACE : this.board.interfaceIndex(iface));
-    const answer = issueCommand(before.byteLength === 0 ? request : request.concat(before));
-    const status = new Uint8Array(answer)[0];
-    const bound = new DataView(answer).getUint16(1, true);
-    if (status === P.BIND_OK) return bound;
-    if (status === P.BIND_IN_USE) throw new Error("bind failed");
-    throw new Error(decoder.decode(new Uint8Array(answer, 3)) || "bind failed");
+    const request = P.encodeBind(handle, port, iface === undefined ? P.EVERY_INTERFACE : this.board.interfaceIndex(iface));
+    const answer = P.decodeBindAnswer(issueCommand(before.byteLength === 0 ? request : request.concat(before)));
+    if (answer.status === P.BIND_OK) return answer.port;
+    if (answer.status === P.BIND_IN_USE) throw new Error("bind failed");
+    throw new Error(answer.message || "bind failed");
   }
 
   send(handle: number, data: ArrayBuffer, address: string, port: number): void {
-    this.out.send(handle, addressNumber(address), port, data);
+    this.out.send(handle, P.addressNumber(address), port, data);
   }
 
   close(handle: number): void {
-    this.out.u8(P.CLOSE);
-    this.out.u32(handle);
+    P.writeU8(this.out, P.CLOSE);
+    P.writeU32(this.out, handle);
   }
 
   startLink(name: string): void {
-    this.out.u8(P.LINKSTART);
-    this.text8(name);
+    P.writeU8(this.out, P.LINKSTART);
+    P.writeText(this.out, name, 1);
   }
 
   note(text: string): void {
@@ -154,14 +122,7 @@ export class Bridge implements BoardIO, LogSink {
     } catch {
       return 1; // not serialisable: SEND_ERROR_NOT_CONNECTED is the only code agent.send has
     }
-    const name8 = encoder.encode(name);
-    const json8 = encoder.encode(json);
-    const out = this.out;
-    out.u8(P.AGENTSEND);
-    out.u16(name8.byteLength);
-    out.copy(name8);
-    out.u32(json8.byteLength);
-    out.copy(json8);
+    P.writeAgent(this.out, P.AGENTSEND, name, json);
     return 0;
   }
 
@@ -174,11 +135,12 @@ export class Bridge implements BoardIO, LogSink {
 
   /** `globalThis.handleCommand`: one batch from the supervisor. */
   handle(command: ArrayBuffer): { readonly result: ArrayBuffer } {
+    const input = this.input;
     this.command = command;
-    this.bytes = new Uint8Array(command);
-    this.view = new DataView(command);
-    this.time = this.view.getFloat64(0, true);
-    this.at = 8;
+    input.bytes = new Uint8Array(command);
+    input.view = new DataView(command);
+    input.at = 0;
+    this.time = P.readF64(input);
     this.timersRan = false;
     this.run();
     return this;
@@ -189,11 +151,11 @@ export class Bridge implements BoardIO, LogSink {
     const b = this.board;
     this.reportCrashes();
     const out = this.out;
-    out.u8(P.WAKE);
-    out.f64(b.nextTimerAt());
-    out.u8(P.STATS);
-    out.u32(b.sockets.size);
-    out.u32(b.timerCount());
+    P.writeU8(out, P.WAKE);
+    P.writeF64(out, b.nextTimerAt());
+    P.writeU8(out, P.STATS);
+    P.writeU32(out, b.sockets.size);
+    P.writeU32(out, b.timerCount());
     if (this.collect) {
       this.collect = false;
       gc();
@@ -207,7 +169,7 @@ export class Bridge implements BoardIO, LogSink {
       if (this.step()) setImmediate(this.resume);
     } catch (error) {
       // The rest of the command is dropped: the supervisor stops on a crash.
-      this.at = this.bytes.byteLength;
+      this.input.at = this.input.bytes.byteLength;
       this.timersRan = true;
       this.crash(error);
     }
@@ -220,66 +182,57 @@ export class Bridge implements BoardIO, LogSink {
    * record; after the last record, one pass of the due timers.
    */
   private step(): boolean {
-    const bytes = this.bytes;
-    const view = this.view;
+    const input = this.input;
+    const bytes = input.bytes;
+    const view = input.view;
     const b = this.board;
     const command = this.command;
     const end = bytes.byteLength;
-    while (this.at < end) {
-      let at = this.at;
+    while (input.at < end) {
+      let at = input.at;
       let type = bytes[at];
-      // The hot path: a run of packets, read with locals only.
+      // The hot path: a run of packets, read with locals only (the field offsets are inlined literals).
       while (type === P.PACKET) {
-        const handle = view.getUint32(at + 1, true);
-        const from = view.getUint32(at + 5, true);
-        const fromPort = view.getUint16(at + 9, true);
-        const to = view.getUint32(at + 11, true);
-        const length = view.getUint32(at + 15, true);
-        at += P.PACKET_HEADER;
-        const packet = command.slice(at, at + length) as Packet;
+        const handle = view.getUint32(at + P.PacketField.handle, true);
+        const from = view.getUint32(at + P.PacketField.from, true);
+        const fromPort = view.getUint16(at + P.PacketField.fromPort, true);
+        const to = view.getUint32(at + P.PacketField.to, true);
+        const length = view.getUint32(at + P.PacketField.length, true);
+        at += P.PacketField.payload;
+        const packet: Writable<ReceivedDatagram> = command.slice(at, at + length) as ReceivedDatagram;
         at += length;
-        packet.address = addressString(from);
+        packet.address = P.addressText(from);
         packet.port = fromPort;
-        packet.destination = addressString(to);
+        packet.destination = P.addressText(to);
         b.packet(handle, packet);
         type = at < end ? bytes[at] : -1;
       }
-      this.at = at;
+      input.at = at;
       if (at >= end) break;
       // Anything else happens after the packets that arrived before it.
       if (b.notifyReadable()) return true;
-      at++;
+      input.at++;
       switch (type) {
         case P.LINK: {
-          const name = decoder.decode(bytes.subarray(at + 1, at + 1 + bytes[at]));
-          at += 1 + bytes[at];
-          const event = decoder.decode(bytes.subarray(at + 1, at + 1 + bytes[at]));
-          this.at = at + 1 + bytes[at];
-          b.linkEvent(name, event);
+          const name = P.readText(input, 1);
+          b.linkEvent(name, P.readText(input, 1) as P.LinkEvent);
           return true;
         }
         case P.AGENT: {
-          const nameLength = view.getUint16(at, true);
-          const name = decoder.decode(bytes.subarray(at + 2, at + 2 + nameLength));
-          at += 2 + nameLength;
-          const jsonLength = view.getUint32(at, true);
-          const json = decoder.decode(bytes.subarray(at + 4, at + 4 + jsonLength));
-          this.at = at + 4 + jsonLength;
+          const name = P.readText(input, 2);
+          const json = P.readText(input, 4);
           this.inbox?.deliver(name, JSON.parse(json));
           return true;
         }
         case P.START: {
-          this.at = at;
           const load = this.loadApp;
           if (load !== undefined) load().then(undefined, (error) => this.crash(error));
           return true;
         }
         case P.HEAP:
-          this.at = at;
           this.collect = true;
           break;
         case P.NOTIFY:
-          this.at = at;
           break; // the notifyReadable() above is the point
         default:
           throw new Error(`impnet simulator: unknown command record ${type}`);
@@ -292,10 +245,7 @@ export class Bridge implements BoardIO, LogSink {
   }
 
   private crash(error: unknown): void {
-    const text = encoder.encode(describeCrash(error));
-    this.out.u8(P.CRASH);
-    this.out.u32(text.byteLength);
-    this.out.copy(text);
+    P.writeCrash(this.out, describeCrash(error));
   }
 
   private reportCrashes(): void {
@@ -304,18 +254,7 @@ export class Bridge implements BoardIO, LogSink {
   }
 
   private line(level: number, text: string): void {
-    const bytes = encoder.encode(text);
-    const out = this.out;
-    out.u8(P.LOG);
-    out.u8(level);
-    out.u32(bytes.byteLength);
-    out.copy(bytes);
-  }
-
-  private text8(text: string): void {
-    const bytes = encoder.encode(text);
-    this.out.u8(bytes.byteLength);
-    this.out.copy(bytes);
+    P.writeLog(this.out, level, text);
   }
 }
 

@@ -1,11 +1,11 @@
-import { SEND, SEND_HEADER } from "../protocol";
+import { SEND, SEND_HEADER, SendField, type ByteWriter } from "../protocol";
 
 const CONCAT_BATCH = 256;
 
-/** A growable little-endian byte writer for the reply of one command. */
-export class Output {
-  private bytes = new Uint8Array(65536);
-  private view = new DataView(this.bytes.buffer);
+/** A growable little-endian byte writer for the reply of one command (records written with protocol.ts). */
+export class Output implements ByteWriter {
+  bytes = new Uint8Array(65536);
+  view = new DataView(this.bytes.buffer);
   length = 0;
   /** Finished pieces of the reply: buffer segments and send payloads, joined by `take()`. */
   private readonly parts: ArrayBuffer[] = [];
@@ -24,53 +24,25 @@ export class Output {
     this.view = new DataView(bigger.buffer);
   }
 
-  u8(value: number): void {
-    this.ensure(1);
-    this.bytes[this.length++] = value;
-  }
-
-  u16(value: number): void {
-    this.ensure(2);
-    this.view.setUint16(this.length, value, true);
-    this.length += 2;
-  }
-
-  u32(value: number): void {
-    this.ensure(4);
-    this.view.setUint32(this.length, value, true);
-    this.length += 4;
-  }
-
-  f64(value: number): void {
-    this.ensure(8);
-    this.view.setFloat64(this.length, value, true);
-    this.length += 8;
-  }
-
   /**
    * A SEND record (protocol.ts) whose payload is `data` itself: the header
    * goes into the buffer, the payload joins the reply at `take()` through
    * XS's native ArrayBuffer concat (TypedArray.set copies byte by byte).
+   * Written here rather than with `writeSendHeader`: a call per echoed
+   * packet would show in every xs-cost figure.
    */
   send(handle: number, to: number, port: number, data: ArrayBuffer): void {
     this.ensure(SEND_HEADER);
     const at = this.length;
     const view = this.view;
     this.bytes[at] = SEND;
-    view.setUint32(at + 1, handle, true);
-    view.setUint32(at + 5, to, true);
-    view.setUint16(at + 9, port, true);
-    view.setUint32(at + 11, data.byteLength, true);
+    view.setUint32(at + SendField.handle, handle, true);
+    view.setUint32(at + SendField.to, to, true);
+    view.setUint16(at + SendField.port, port, true);
+    view.setUint32(at + SendField.length, data.byteLength, true);
     this.length = at + SEND_HEADER;
     this.parts.push(this.bytes.buffer.slice(this.segment, this.length), data);
     this.segment = this.length;
-  }
-
-  /** Appends a copy of `data`. */
-  copy(data: Uint8Array): void {
-    this.ensure(data.byteLength);
-    this.bytes.set(data, this.length);
-    this.length += data.byteLength;
   }
 
   /** Takes what was written as a fresh ArrayBuffer (xsnap replies must be plain ArrayBuffers) and starts over. */

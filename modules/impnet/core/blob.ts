@@ -28,6 +28,7 @@
  */
 
 import { decodeText, encodeTextAt, encodedLength } from "./text";
+import { MAX_SIZE } from "./constants";
 
 /** Largest blob impOS allows: 512 KB. */
 export const BLOB_MAX_SIZE = 524288;
@@ -207,13 +208,37 @@ function checkCount(method: string, name: string, value: unknown): number {
   return value + 0; // -0 is an integer >= 0 to JavaScript; Squirrel integers have no -0
 }
 
+/**
+ * @internal The receive path's one way to make a blob (`udpsocket`, the hot
+ * path): wraps a received datagram without copying and without the
+ * constructor's checks (a UDP payload always fits). Set by Blob's static
+ * block, the one place outside the constructor that may fill its fields.
+ */
+export let receivedBlob: (datagram: ArrayBuffer) => Blob;
+
+/** Largest UDP payload, copied from the import: a module constant costs XS less to read per packet. */
+const DATAGRAM_MAX = MAX_SIZE;
+
 /** Squirrel / impOS `blob`. See the module comment for porting notes. */
 export class Blob {
+  static {
+    const prototype = Blob.prototype;
+    const create = Object.create;
+    receivedBlob = (datagram) => {
+      const blob: Blob = create(prototype);
+      blob._bytes = null;
+      blob._wrapped = datagram;
+      blob._len = datagram.byteLength;
+      blob._pos = 0;
+      return blob;
+    };
+  }
+
   /**
    * Storage; its length is the capacity (allocation), not the data length.
    * Null for a wrapped buffer nobody has looked into yet: a received datagram
-   * that is only echoed never needs a view (see `_view()`). `udpsocket.send()`
-   * reads `_bytes`, `_wrapped` and `_len` directly (hot path).
+   * that is only echoed never needs a view (see `_view()`). The send path
+   * reads it through {@link Blob.datagram}.
    */
   private _bytes: Uint8Array | null;
   /** The ArrayBuffer this blob wraps, until the blob reallocates. */
@@ -232,20 +257,10 @@ export class Blob {
    * memory until the blob has to grow past the buffer's size or is
    * `resize()`d, after which the blob owns a new buffer.
    *
-   * @param received internal: the byteLength of a received datagram `size`
-   *   (skips the checks on the receive path)
    * @throws TypeError when `size` is not an integer or an ArrayBuffer;
    *   RangeError when it is negative or above 512 KB ({@link BLOB_MAX_SIZE})
    */
-  constructor(size?: number | ArrayBuffer, received?: number) {
-    // The receive path passes the datagram's length: no checks needed (a UDP payload fits).
-    if (received !== undefined) {
-      this._bytes = null;
-      this._wrapped = size as ArrayBuffer;
-      this._len = received;
-      this._pos = 0;
-      return;
-    }
+  constructor(size?: number | ArrayBuffer) {
     if (size instanceof ArrayBuffer) {
       const length = size.byteLength;
       if (length > BLOB_MAX_SIZE) {
@@ -744,6 +759,21 @@ export class Blob {
   bytes(): Uint8Array {
     const u = this._view();
     return u.length === this._len ? u : u.subarray(0, this._len);
+  }
+
+  /**
+   * @internal The send path's one accessor (`udpsocket.send()`, the hot
+   * path): the `len()` bytes to send as one datagram without a copy, or null
+   * above the UDP maximum (65507 bytes). The wrapped buffer itself when
+   * nothing has looked into it (a received datagram echoed back), else the
+   * storage or a view of it.
+   */
+  datagram(): ArrayBuffer | Uint8Array | null {
+    const len = this._len;
+    if (len > DATAGRAM_MAX) return null;
+    const view = this._bytes;
+    if (view === null) return this._wrapped;
+    return view.length === len ? view : view.subarray(0, len);
   }
 
   /**

@@ -40,7 +40,7 @@ export function startWhenConnected(runtime: Runtime, options: StartOptions, star
     start();
     return;
   }
-  const primary = options.primary ?? runtime.port.interfaces()[0]?.name;
+  const primary = options.primary ?? runtime.platform.interfaces()[0]?.name;
   if (primary === undefined) {
     start();
     return;

@@ -3,12 +3,12 @@
  * counters from boot, Squirrel 32-bit integers that wrap) and Squirrel's
  * `time()` (Unix time in seconds).
  */
-import type { Runtime } from "./runtime";
+import type { DeviceContext } from "./context";
 
 /** impOS `hardware` (its clock functions; impnet has no pins or buses). */
 export class Hardware {
   /** @internal */
-  constructor(private readonly runtime: Runtime) {}
+  constructor(private readonly context: DeviceContext) {}
 
   /**
    * impOS `hardware.millis()`: milliseconds since the device started, as a
@@ -16,7 +16,7 @@ export class Hardware {
    * and wraps, so `(a - b) > 0` still orders times less than 25 days apart.
    */
   millis(): number {
-    return Math.floor(this.runtime.port.now()) | 0;
+    return Math.floor(this.context.platform.now()) | 0;
   }
 
   /**
@@ -25,8 +25,8 @@ export class Hardware {
    * Resolution is the platform's (see docs/compatibility.md §7).
    */
   micros(): number {
-    const port = this.runtime.port;
-    return Math.floor(port.micros !== undefined ? port.micros() : port.now() * 1000) | 0;
+    const platform = this.context.platform;
+    return Math.floor(platform.micros !== undefined ? platform.micros() : platform.now() * 1000) | 0;
   }
 }
 

@@ -2,9 +2,12 @@ import { NetState } from "./constants";
 import { broadcastOf, formatIPv4, isLoopbackIPv4, isPrivateIPv4, parseIPv4, prefixLength } from "./address";
 import { optionalCallback, UNCHECKED } from "./checks";
 import { describeValue } from "./describe";
-import { checkLocalPort, UdpSocket, type ReceiveCallback } from "./udpsocket";
-import { HostError, type InterfaceKind, type Link, type LinkListener, type LinkPhase, type Task } from "../port";
-import type { Runtime } from "./runtime";
+import { bindFailure, checkLocalPort, UdpSocket, type ReceiveCallback, type SocketOwner } from "./udpsocket";
+import type { ProxyTable } from "./nic";
+import type { InterfaceKind, Link, LinkListener, LinkPhase, Task } from "../port";
+import type { DeviceContext } from "./context";
+
+export type { ProxyTable } from "./nic";
 
 /** impOS interface state callback: `function(state)`. */
 export type StateCallback = (state: number) => void;
@@ -18,14 +21,6 @@ export interface IPv4Table {
   gateway?: string;
   netmask?: string;
   proxy?: ProxyTable;
-}
-
-/** `ipv4.proxy`, present only when the NIC table had a `proxyconfig`. */
-export interface ProxyTable {
-  address: string;
-  port: number;
-  type: number;
-  user?: string;
 }
 
 /** `interface.getiptable()` result. */
@@ -74,7 +69,7 @@ const STATES: Readonly<Record<InterfaceKind, Readonly<Record<LinkPhase, number>>
  * impOS `interface`: what `imp.net.open()` returns. Listens to its link's
  * phases, keeps the impOS state, and makes UDP sockets.
  */
-export class NetInterface implements LinkListener, Task {
+export class NetInterface implements LinkListener, Task, SocketOwner {
   /** impOS state constant, as `getstate()` returns it. */
   state: number = NetState.STARTING;
   /** Own unicast address while connected ("" before); the `toAddress` of packets whose destination the host cannot tell. */
@@ -101,7 +96,7 @@ export class NetInterface implements LinkListener, Task {
 
   /** @internal Use `imp.net.open()`. */
   constructor(
-    private readonly runtime: Runtime,
+    private readonly context: DeviceContext,
     readonly name: string,
     readonly kind: InterfaceKind,
     callback: StateCallback | null,
@@ -160,13 +155,13 @@ export class NetInterface implements LinkListener, Task {
       throw new Error(`openudp: interface ${this.name} is not powered or is unavailable (state ${this.state})`);
     }
     const port = checkLocalPort(localPort);
-    if (port !== 0 && this.runtime.ports.has(port)) throw new Error(`openudp: localPort ${port} is already in use`);
-    const socket = new UdpSocket(this.runtime, this, receive);
+    if (port !== 0 && this.context.ports.has(port)) throw new Error(`openudp: localPort ${port} is already in use`);
+    const socket = new UdpSocket(this.context, this, receive);
     if (port !== 0) {
       try {
         socket.bind(port);
       } catch (error) {
-        throw this.bindFailure("openudp", error, port);
+        throw bindFailure("openudp", this.name, error, port);
       }
     }
     return socket;
@@ -200,16 +195,6 @@ export class NetInterface implements LinkListener, Task {
     this.reachable = address;
   }
 
-  /** @internal The impOS exception for a host's refusal to bind. */
-  bindFailure(method: string, error: unknown, port?: number): Error {
-    if (error instanceof HostError) {
-      if (error.reason === "in-use") return new Error(`${method}: localPort ${port} is already in use`);
-      if (error.reason === "no-network") return new Error(`${method}: interface ${this.name} has no network yet`);
-      return new Error(`${method}: interface ${this.name} could not bind a port: ${error.message}`);
-    }
-    return error instanceof Error ? error : new Error(`${method}: ${String(error)}`);
-  }
-
   /** @internal Host: the link moved to `phase` (`reason`: why, when the link can tell). */
   linkPhase(phase: LinkPhase, reason?: string): void {
     this.phase = phase;
@@ -223,7 +208,7 @@ export class NetInterface implements LinkListener, Task {
       this.notify();
     }
     this.state = next;
-    if (reason !== undefined) this.runtime.log.error(`imp.net: interface ${this.name} is in state ${next}: ${reason}`);
+    if (reason !== undefined) this.context.log.error(`imp.net: interface ${this.name} is in state ${next}: ${reason}`);
     this.notify();
   }
 
@@ -238,7 +223,7 @@ export class NetInterface implements LinkListener, Task {
   reopen(callback: StateCallback | null): void {
     if (callback !== null) this.callback = callback;
     this.announcePending = true;
-    this.runtime.port.defer(this);
+    this.context.platform.defer(this);
   }
 
   private notify(): void {
@@ -247,7 +232,7 @@ export class NetInterface implements LinkListener, Task {
     try {
       callback(this.state);
     } catch (error) {
-      this.runtime.callbackFailed("interface state callback", error);
+      this.context.callbackFailed("interface state callback", error);
     }
   }
 

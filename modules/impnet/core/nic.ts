@@ -4,7 +4,14 @@ import { requireString, requireTable } from "./checks";
 import { describeValue } from "./describe";
 import { MAX_IP_PORT } from "./constants";
 import type { InterfaceDescriptor, LinkConfig, StaticConfig, WifiConfig } from "../port";
-import type { ProxyTable } from "./interface";
+
+/** `ipv4.proxy`, present only when the NIC table had a `proxyconfig`. */
+export interface ProxyTable {
+  address: string;
+  port: number;
+  type: number;
+  user?: string;
+}
 
 /** impOS NIC (network interface configuration) table for `imp.net.open()`. */
 export interface Nic {

@@ -31,9 +31,4 @@ export class RateLimiter {
   take(): void {
     this.tokens -= 1;
   }
-
-  /** Tokens left (fractional), for tests and diagnostics. */
-  level(): number {
-    return this.tokens;
-  }
 }

@@ -1,13 +1,14 @@
-import { NetState, SEND_ERROR_NOT_CONNECTED, SEND_ERROR_RATE_LIMITED } from "./constants";
+import { NetState, SEND_ERROR_NOT_CONNECTED } from "./constants";
 import { checkNic, type Nic } from "./nic";
-import { describeError, describeValue, logText } from "./describe";
+import { describeValue, logText } from "./describe";
 import { optionalCallback, requireString } from "./checks";
-import { RateLimiter } from "./rate-limiter";
 import { Hardware } from "./clock";
 import { wakeupDelay, WakeupTimer, type WakeupCallback } from "./wakeup";
 import { NetInterface, type IPv4Table, type StateCallback } from "./interface";
-import type { UdpSocket } from "./udpsocket";
-import { HostError, type AgentInbox, type Host, type LogSink, type NetworkPort } from "../port";
+import { DeviceContext, type UnhandledExceptionHandler } from "./context";
+import { HostError, type AgentInbox, type Host } from "../port";
+
+export type { UnhandledExceptionHandler } from "./context";
 
 /** One record of `imp.net.info().interface`. */
 export interface InterfaceRecord {
@@ -23,35 +24,8 @@ export interface NetInfo {
   ipv4?: IPv4Table;
 }
 
-/** `imp.onunhandledexception()` handler. */
-export type UnhandledExceptionHandler = (error: unknown) => void;
-
 /** Handler for `agent.on(name, handler)`. */
 export type AgentHandler = (data: unknown) => void;
-
-/** Where log lines go when the host names no sink: XS `trace`, else `console`. */
-const defaultLog: LogSink = {
-  log(line) {
-    emit(line, false);
-  },
-  error(line) {
-    emit(line, true);
-  },
-};
-
-interface EngineGlobals {
-  trace?: (text: string) => void;
-  console?: { log(text: string): void; error(text: string): void };
-}
-
-function emit(line: string, isError: boolean): void {
-  const globals = globalThis as EngineGlobals;
-  if (typeof globals.trace === "function") globals.trace(`${isError ? "ERROR: " : ""}${line}\n`);
-  else if (globals.console !== undefined) {
-    if (isError) globals.console.error(line);
-    else globals.console.log(line);
-  }
-}
 
 /**
  * impOS `imp.net`: opens interfaces, reports them, and carries the state
@@ -94,14 +68,14 @@ export class ImpNet {
   open(nic: Nic, callback?: StateCallback | null): NetInterface {
     const runtime = this.runtime;
     const stateCallback = optionalCallback<StateCallback>("imp.net.open", "callback", callback);
-    const port = runtime.port;
-    const checked = checkNic(nic, port.interfaces());
+    const platform = runtime.platform;
+    const checked = checkNic(nic, platform.interfaces());
     const name = checked.link.name;
     let iface = runtime.interfaces.get(name);
     if (iface === undefined) {
       const opened = new NetInterface(runtime, name, checked.link.kind, stateCallback);
       try {
-        opened.link = port.openLink(checked.link, opened);
+        opened.link = platform.openLink(checked.link, opened);
       } catch (error) {
         const detail = error instanceof Error ? error.message : String(error);
         if (error instanceof HostError) throw new Error(`imp.net.open: interface ${name} is not available: ${detail}`);
@@ -120,7 +94,7 @@ export class ImpNet {
     const runtime = this.runtime;
     const records: InterfaceRecord[] = [];
     const info: NetInfo = { interface: records };
-    const descriptors = runtime.port.interfaces();
+    const descriptors = runtime.platform.interfaces();
     for (let i = 0; i < descriptors.length; i++) {
       const descriptor = descriptors[i];
       const record: InterfaceRecord = { type: descriptor.kind };
@@ -249,72 +223,28 @@ export class Agent implements AgentInbox {
 }
 
 /**
- * The device: one per host. Holds what the impOS objects share.
- *
- * Moddable preloads impnet: the module body (and so this constructor) runs at
- * build time and its objects live in flash. Plain objects stay writable
- * there, but Maps become read-only, so the tables are made on first use.
+ * The device: one per host. Adds the impOS objects an app uses and the open
+ * interfaces to the {@link DeviceContext} they share.
  */
-export class Runtime {
+export class Runtime extends DeviceContext {
   readonly imp: Imp;
   readonly server: Server;
   readonly agent: Agent;
   readonly hardware: Hardware;
   private interfaceTable: Map<string, NetInterface> | undefined;
-  private portTable: Map<number, UdpSocket> | undefined;
-  /** The outgoing rate limiter, or null when off. */
-  limiter: RateLimiter | null = null;
-  rateLimitErrorCode = SEND_ERROR_RATE_LIMITED;
-  unhandled: UnhandledExceptionHandler | null = null;
-  /** Datagrams read and dropped because their socket's interface was not CONNECTED (diagnostics). */
-  droppedNotConnected = 0;
-  private hostInstance: Host | undefined;
   private agentListening = false;
 
-  constructor(private readonly hostSource: Host | (() => Host)) {
+  constructor(host: Host | (() => Host)) {
+    super(host);
     this.imp = new Imp(this);
     this.server = new Server(this);
     this.agent = new Agent(this);
     this.hardware = new Hardware(this);
   }
 
-  /** The host, created on first use (never at module load, so Moddable can preload impnet). */
-  get host(): Host {
-    let host = this.hostInstance;
-    if (host === undefined) {
-      const source = this.hostSource;
-      host = typeof source === "function" ? source() : source;
-      this.hostInstance = host;
-      const options = host.options;
-      if (options !== undefined) {
-        if (options.rateLimitErrorCode !== undefined) this.rateLimitErrorCode = options.rateLimitErrorCode;
-        if (options.rateLimit === true) this.setRateLimit(true);
-      }
-    }
-    return host;
-  }
-
-  /** Open interfaces by name. */
+  /** Open interfaces by name (made on first use: a Map made while Moddable preloads impnet would be read-only). */
   get interfaces(): Map<string, NetInterface> {
     return (this.interfaceTable ??= new Map());
-  }
-
-  /** Bound sockets by local port (ports are device-wide, as lwIP binds to any address). */
-  get ports(): Map<number, UdpSocket> {
-    return (this.portTable ??= new Map());
-  }
-
-  get port(): NetworkPort {
-    return this.host.port;
-  }
-
-  get log(): LogSink {
-    return this.host.log ?? defaultLog;
-  }
-
-  setRateLimit(enabled: boolean): void {
-    if (!enabled) this.limiter = null;
-    else if (this.limiter === null) this.limiter = new RateLimiter(this.port.now());
   }
 
   /** Connects the host's agent transport to `agent.on` handlers, once. */
@@ -324,20 +254,6 @@ export class Runtime {
     if (transport === undefined) return;
     this.agentListening = true;
     transport.listen(this.agent);
-  }
-
-  /** An app callback threw: report it and carry on (the network stack and other sockets are unaffected). */
-  callbackFailed(where: string, error: unknown): void {
-    const handler = this.unhandled;
-    if (handler !== null) {
-      try {
-        handler(error);
-        return;
-      } catch (second) {
-        this.log.error(`imp.onunhandledexception handler threw: ${describeError(second)}`);
-      }
-    }
-    this.log.error(`${where} threw: ${describeError(error)}`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { Blob } from "./blob";
+import { Blob, receivedBlob } from "./blob";
 import { encodeText } from "./text";
 import { optionalCallback, requireInteger, UNCHECKED } from "./checks";
 import { describeError, describeValue } from "./describe";
@@ -12,9 +12,8 @@ import {
   SEND_ERROR_NOT_CONNECTED,
   SEND_ERROR_TIMEOUT,
 } from "./constants";
-import { HostError, type Endpoint, type PacketReceiver } from "../port";
-import type { NetInterface } from "./interface";
-import type { Runtime } from "./runtime";
+import { HostError, type Endpoint, type Link, type PacketReceiver } from "../port";
+import type { DeviceContext } from "./context";
 
 /**
  * impOS receive callback: `function(fromAddress, fromPort, toAddress, toPort, data)`.
@@ -23,6 +22,25 @@ import type { Runtime } from "./runtime";
 export type ReceiveCallback = (fromAddress: string, fromPort: number, toAddress: string, toPort: number, data: Blob) => void;
 
 const CONNECTED = NetState.CONNECTED;
+
+/**
+ * What a socket needs of its interface (`NetInterface` provides it). Declared
+ * here, on the socket's side, so the interface imports the socket and not
+ * the other way round.
+ */
+export interface SocketOwner {
+  /** impOS state constant. */
+  readonly state: number;
+  /** Network interface identifier, for error messages. */
+  readonly name: string;
+  /** Own unicast address while connected: the `toAddress` when the host cannot tell the destination. */
+  readonly unicast: string;
+  /** The last destination that passed `checkDestination` while connected. */
+  readonly reachable: string | symbol;
+  readonly link: Link;
+  /** `send()`'s destination rule: throws the impOS error. */
+  checkDestination(address: unknown): void;
+}
 
 /** Attempts at finding a free ephemeral port before giving up. */
 const EPHEMERAL_ATTEMPTS = 64;
@@ -46,8 +64,8 @@ export class UdpSocket implements PacketReceiver {
 
   /** @internal Use `interface.openudp()`. */
   constructor(
-    private readonly runtime: Runtime,
-    private readonly iface: NetInterface,
+    private readonly context: DeviceContext,
+    private readonly iface: SocketOwner,
     callback: ReceiveCallback | null,
   ) {
     this.callback = callback;
@@ -57,7 +75,7 @@ export class UdpSocket implements PacketReceiver {
   bind(localPort: number): void {
     this.endpoint = this.iface.link.openEndpoint(localPort, this);
     this.port = localPort;
-    this.runtime.ports.set(localPort, this);
+    this.context.ports.add(localPort);
   }
 
   /**
@@ -77,23 +95,15 @@ export class UdpSocket implements PacketReceiver {
       this.lastPort = port;
     }
     let bytes: ArrayBuffer | Uint8Array | null;
-    if (data instanceof Blob) {
-      // The whole blob without copying: the wrapped buffer itself when nothing looked into it
-      // (a received datagram echoed back), else a view. Reads Blob's fields directly: a call
-      // here costs about 1% of an echo in XS.
-      const len = data["_len"];
-      const view = data["_bytes"];
-      if (len > MAX_SIZE) bytes = null;
-      else if (view === null) bytes = data["_wrapped"];
-      else bytes = view.length === len ? view : view.subarray(0, len);
-    } else if (typeof data === "string") {
+    if (data instanceof Blob) bytes = data.datagram();
+    else if (typeof data === "string") {
       bytes = encodeText(data);
       if (bytes.byteLength > MAX_SIZE) bytes = null;
     } else throw new TypeError(`send: data must be a string or blob, not ${describeValue(data)}`);
     if (bytes === null) throw tooLong(data);
 
     if (iface.state !== CONNECTED) return SEND_ERROR_NOT_CONNECTED;
-    if (this.runtime.limiter !== null) return this.sendLimited(bytes, address, port);
+    if (this.context.limiter !== null) return this.sendLimited(bytes, address, port);
     let endpoint = this.endpoint;
     if (endpoint === null) endpoint = this.bindEphemeral();
     try {
@@ -106,9 +116,9 @@ export class UdpSocket implements PacketReceiver {
 
   /** `send()` with impOS's rate limit on: a token per datagram handed to the network. */
   private sendLimited(bytes: ArrayBuffer | Uint8Array, address: string, port: number): number {
-    const runtime = this.runtime;
-    const limiter = runtime.limiter as RateLimiter;
-    if (!limiter.available(runtime.port.now())) return runtime.rateLimitErrorCode;
+    const context = this.context;
+    const limiter = context.limiter as RateLimiter;
+    if (!limiter.available(context.platform.now())) return context.rateLimitErrorCode;
     const endpoint = this.endpoint ?? this.bindEphemeral();
     limiter.take();
     try {
@@ -136,7 +146,7 @@ export class UdpSocket implements PacketReceiver {
     const endpoint = this.endpoint;
     if (endpoint !== null) {
       this.endpoint = null;
-      this.runtime.ports.delete(this.port);
+      this.context.ports.delete(this.port);
       endpoint.close();
     }
   }
@@ -174,16 +184,16 @@ export class UdpSocket implements PacketReceiver {
           if (callback === null) continue;
           const to = datagram.destination;
           delivering = true;
-          callback(datagram.address, datagram.port, to === undefined ? this.iface.unicast : to, port, new Blob(datagram, datagram.byteLength));
+          callback(datagram.address, datagram.port, to === undefined ? this.iface.unicast : to, port, receivedBlob(datagram));
           delivering = false;
         }
       } catch (error) {
         if (!delivering) {
-          this.runtime.log.error(`udpsocket: receive failed on port ${this.port}: ${describeError(error)}`);
+          this.context.log.error(`udpsocket: receive failed on port ${this.port}: ${describeError(error)}`);
           return;
         }
         delivering = false;
-        this.runtime.callbackFailed("onreceive callback", error);
+        this.context.callbackFailed("onreceive callback", error);
       }
     }
   }
@@ -191,14 +201,14 @@ export class UdpSocket implements PacketReceiver {
   /** Reads and drops every queued datagram (the interface is not connected). */
   private discard(endpoint: Endpoint): void {
     try {
-      while (this.open && endpoint.read() !== undefined) this.runtime.droppedNotConnected++;
+      while (this.open && endpoint.read() !== undefined) this.context.droppedNotConnected++;
     } catch (error) {
-      this.runtime.log.error(`udpsocket: receive failed on port ${this.port}: ${describeError(error)}`);
+      this.context.log.error(`udpsocket: receive failed on port ${this.port}: ${describeError(error)}`);
     }
   }
 
   private bindEphemeral(): Endpoint {
-    const ports = this.runtime.ports;
+    const ports = this.context.ports;
     const span = EPHEMERAL_LAST - EPHEMERAL_FIRST + 1;
     for (let attempt = 0; attempt < EPHEMERAL_ATTEMPTS; attempt++) {
       const candidate = EPHEMERAL_FIRST + Math.floor(Math.random() * span);
@@ -207,16 +217,21 @@ export class UdpSocket implements PacketReceiver {
         this.bind(candidate);
         return this.endpoint as Endpoint;
       } catch (error) {
-        if (!(error instanceof HostError) || error.reason !== "in-use") throw this.iface.bindFailure("send", error);
+        if (!(error instanceof HostError) || error.reason !== "in-use") throw bindFailure("send", this.iface.name, error);
       }
     }
     throw new Error(`send: no free ephemeral port in ${EPHEMERAL_FIRST}-${EPHEMERAL_LAST} after ${EPHEMERAL_ATTEMPTS} attempts`);
   }
+}
 
-  /** @internal Whether the socket holds `port` (tests, diagnostics). */
-  localPort(): number {
-    return this.port;
+/** @internal The impOS exception for a host's refusal to bind a port on interface `iface`. */
+export function bindFailure(method: string, iface: string, error: unknown, port?: number): Error {
+  if (error instanceof HostError) {
+    if (error.reason === "in-use") return new Error(`${method}: localPort ${port} is already in use`);
+    if (error.reason === "no-network") return new Error(`${method}: interface ${iface} has no network yet`);
+    return new Error(`${method}: interface ${iface} could not bind a port: ${error.message}`);
   }
+  return error instanceof Error ? error : new Error(`${method}: ${String(error)}`);
 }
 
 /** The Send Error Code for a host's failed write: no route, or a platform refusal. */

@@ -5,7 +5,7 @@
  */
 import { describeValue } from "./describe";
 import type { Task, TimerHandle } from "../port";
-import type { Runtime } from "./runtime";
+import type { DeviceContext } from "./context";
 
 /** Longest interval impOS accepts, in seconds (2^30 centiseconds). */
 export const MAX_WAKEUP_SECONDS = 10737418;
@@ -25,14 +25,14 @@ export class WakeupTimer implements Task {
 
   /** @internal Use `imp.wakeup()`. */
   constructor(
-    private readonly runtime: Runtime,
+    private readonly context: DeviceContext,
     private readonly callback: WakeupCallback,
   ) {}
 
   /** @internal Schedules the timer on the host; false when the host could not make one. */
   start(delayMs: number): boolean {
     try {
-      this.handle = this.runtime.port.schedule(this, delayMs);
+      this.handle = this.context.platform.schedule(this, delayMs);
       return true;
     } catch {
       this.pending = false;
@@ -48,7 +48,7 @@ export class WakeupTimer implements Task {
     try {
       this.callback();
     } catch (error) {
-      this.runtime.callbackFailed("imp.wakeup callback", error);
+      this.context.callbackFailed("imp.wakeup callback", error);
     }
   }
 
@@ -58,7 +58,7 @@ export class WakeupTimer implements Task {
     this.pending = false;
     const handle = this.handle;
     this.handle = undefined;
-    if (handle !== undefined) this.runtime.port.cancel(handle);
+    if (handle !== undefined) this.context.platform.cancel(handle);
   }
 }
 

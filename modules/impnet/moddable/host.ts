@@ -11,7 +11,7 @@
  *   impnet_primary: the interface the app waits for at start (default: the host's first)
  *   impnet_start_at_once: "1"/"true" to start the app without waiting for it
  */
-import { ModdablePort, type InterfacePlan } from "./port";
+import { ModdablePlatform, type InterfacePlan } from "./port";
 import type { LinkDriver, LinkSettings } from "./link";
 import type { AgentTransport, Host, LogSink } from "impnet/port";
 import type { StartOptions } from "impnet/core/boot";
@@ -56,7 +56,7 @@ export function moddableHost(
   const plan: InterfacePlan[] = [];
   for (const name in drivers) plan.push({ name, driver: drivers[name], settings: settingsFor(config, name) });
   return {
-    port: new ModdablePort(plan),
+    platform: new ModdablePlatform(plan),
     log: extras?.log,
     agent: extras?.agent,
     options: { rateLimit: enabled(config.impnet_rate_limit) },

@@ -25,7 +25,13 @@ export interface LinkDriver {
   open(config: LinkConfig, listener: LinkListener, settings: LinkSettings): Link;
 }
 
-const NetApi = Net as unknown as NetModule;
+/**
+ * Moddable's `net` module, the one place it is imported. The cast stays
+ * because the Node-side type-check (tests/tsconfig.json, with @types/node)
+ * resolves the specifier "net" to Node's own `net` module rather than the
+ * XS simulator's emulation; the Moddable type-check needs no cast.
+ */
+export const NetApi = Net as unknown as NetModule;
 
 /** The MAC address `Net.get` reports for `mode` ("ethernet", "station"), if any. */
 export function platformMac(mode: string): string | undefined {

@@ -1,22 +1,23 @@
 /**
- * The shapes of Moddable modules as they behave at run time
- * (docs/platform-notes.md §1–§3), where `@moddable/typings` is missing or
- * wrong: ECMA-419 UDP has `close()`, `read()` returns `undefined` when the
- * queue is empty, and `write()` takes any ArrayBuffer or view. The port casts
- * the imported classes to these interfaces once, at import.
+ * The shapes of Moddable modules as the port uses them at run time
+ * (docs/platform-notes.md §1–§3, docs/compatibility.md), declared once. Where the port imports a module
+ * it assigns it to a constant of its shape without a cast, so both
+ * type-checks hold the platform to these shapes: the Moddable one (`@moddable/typings`, plus
+ * hosts/typings/compat/*.d.ts for what the npm package lacks: ECMA-419
+ * Ethernet and WiFi, UDP `close()` and `read()` → `undefined`) and the Node
+ * one, where the specifiers map to the XS simulator's emulation
+ * (hosts/sim/board), which must therefore implement the same shapes.
  */
-import type { Datagram } from "impnet/port";
-
-/**
- * A datagram from `read()`: the ArrayBuffer carries the sender as own
- * properties. `destination` is not in stock Moddable: hosts that know it add
- * it (the XS simulator; a native lwIP extension could too).
- */
-export type ReceivedPacket = Datagram;
+import type { ReceivedDatagram } from "impnet/port";
 
 /** ECMA-419 `embedded:io/socket/udp` instance. */
 export interface UdpSocket419 {
-  read(): ReceivedPacket | undefined;
+  /**
+   * The oldest datagram, carrying its sender as own properties.
+   * `destination` is not in stock Moddable: hosts that know it add it (the
+   * XS simulator; a native lwIP extension could too).
+   */
+  read(): ReceivedDatagram | undefined;
   write(buffer: ArrayBuffer | ArrayBufferView, address: string, port: number): void;
   close(): void;
   /** The `target` constructor option, stored as an own property. */

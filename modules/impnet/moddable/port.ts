@@ -1,5 +1,5 @@
 /**
- * impnet's port on Moddable: the `NetworkPort` that runs on the ESP32, in
+ * impnet's port on Moddable: the `Platform` that runs on the ESP32, in
  * Moddable's `lin` simulator and, unchanged, inside the XS simulator (over
  * its emulation of the same Moddable modules).
  */
@@ -13,13 +13,13 @@ import {
   type Link,
   type LinkConfig,
   type LinkListener,
-  type NetworkPort,
+  type Platform,
   type Task,
   type TimerHandle,
 } from "impnet/port";
 
-const Clock = Time as unknown as TimeModule;
-const Timers = Timer as unknown as TimerModule;
+const Clock: TimeModule = Time;
+const Timers: TimerModule = Timer;
 
 /** One interface of a Moddable host: its name, how to drive it, and what the platform cannot tell. */
 export interface InterfacePlan {
@@ -28,7 +28,7 @@ export interface InterfacePlan {
   settings: LinkSettings;
 }
 
-export class ModdablePort implements NetworkPort {
+export class ModdablePlatform implements Platform {
   /** `Time.ticks` when the host was made (ticks count from boot on ESP32, from 1970 on `lin`). */
   private readonly startTicks = Clock.ticks;
   /** `Time.microseconds` then, where the platform has it (ESP32, with the microseconds module). */

@@ -12,7 +12,7 @@ import UDP from "embedded:io/socket/udp";
 import { HostError, type Endpoint, type PacketReceiver } from "impnet/port";
 import type { UdpConstructor419, UdpSocket419 } from "./platform";
 
-const Socket = UDP as unknown as UdpConstructor419;
+const Socket: UdpConstructor419 = UDP;
 
 function onReadable(this: UdpSocket419): void {
   (this.target as PacketReceiver).readable(this);

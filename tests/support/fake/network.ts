@@ -21,15 +21,15 @@ import {
   type LinkListener,
   type LinkPhase,
   type LogSink,
-  type NetworkPort,
+  type Platform,
   type PacketReceiver,
-  type Datagram as ReceivedDatagram,
+  type ReceivedDatagram,
   type Task,
   type TimerHandle,
 } from "../../../modules/impnet/port";
 
 /** A datagram as the fake network saw it. */
-export interface Datagram {
+export interface WireDatagram {
   from: string;
   fromPort: number;
   to: string;
@@ -97,7 +97,7 @@ export class FakeClock {
 
 /** A PC or another device on the fake LAN, with one UDP port. */
 export class FakePeer {
-  readonly received: Datagram[] = [];
+  readonly received: WireDatagram[] = [];
   constructor(
     private readonly lan: FakeLan,
     readonly address: string,
@@ -118,15 +118,15 @@ export class FakePeer {
 
 /** Something on the LAN that takes datagrams (peers and device links). */
 interface Station {
-  accepts(datagram: Datagram): boolean;
-  take(datagram: Datagram): void;
+  accepts(datagram: WireDatagram): boolean;
+  take(datagram: WireDatagram): void;
 }
 
 /** The shared medium: routes datagrams between peers and devices, asynchronously. */
 export class FakeLan {
   readonly clock = new FakeClock();
   /** Every datagram put on the wire, in order. */
-  readonly wire: Datagram[] = [];
+  readonly wire: WireDatagram[] = [];
   /** Transmission delay in virtual ms. */
   latency = 1;
   private stations: Station[] = [];
@@ -154,7 +154,7 @@ export class FakeLan {
   }
 
   /** @internal Puts a datagram on the wire; stations get it after `latency`. */
-  transmit(datagram: Datagram): void {
+  transmit(datagram: WireDatagram): void {
     this.wire.push(datagram);
     this.clock.schedule(this.latency, () => {
       for (const station of this.stations) if (station.accepts(datagram)) station.take(datagram);
@@ -271,7 +271,7 @@ export class FakeLink implements Link, Station {
     return { address, broadcast: a.broadcast === undefined ? broadcastOf(address, mask) : parseIPv4(a.broadcast) };
   }
 
-  accepts(d: Datagram): boolean {
+  accepts(d: WireDatagram): boolean {
     const own = this.ownAddresses();
     const to = parseIPv4(d.to);
     // With a carrier but no address (DHCP running), lwIP still takes limited broadcasts.
@@ -279,7 +279,7 @@ export class FakeLink implements Link, Station {
     return to === own.address || to === own.broadcast || to === 0xffffffff;
   }
 
-  take(d: Datagram): void {
+  take(d: WireDatagram): void {
     this.device.deliver(this, d);
   }
 
@@ -318,12 +318,12 @@ class FakeEndpoint implements Endpoint {
 }
 
 /** A device on the fake LAN: implements the port contract for the core. */
-export class FakeDevice implements NetworkPort {
+export class FakeDevice implements Platform {
   readonly links = new Map<string, FakeLink>();
   /** Ports taken by something other than impnet (e.g. an SDK service). */
   readonly occupied = new Set<number>();
   /** Datagrams the device sent, in order. */
-  readonly sent: Datagram[] = [];
+  readonly sent: WireDatagram[] = [];
   /** Failures the next sends meet instead of sending: no route (a HostError) or a platform refusal. */
   readonly failNextSends: ("no-route" | "failed")[] = [];
   /** While true, `schedule` throws as a platform out of timers would. */
@@ -413,13 +413,13 @@ export class FakeDevice implements NetworkPort {
     const own = endpoint.link.ownAddresses();
     if (own === undefined) throw new HostError("no-network", "no route: the link has no address");
     const bytes = data instanceof Uint8Array ? data.slice() : new Uint8Array(data.slice(0));
-    const datagram: Datagram = { from: formatIPv4(own.address), fromPort: endpoint.port, to: address, toPort: port, data: bytes };
+    const datagram: WireDatagram = { from: formatIPv4(own.address), fromPort: endpoint.port, to: address, toPort: port, data: bytes };
     this.sent.push(datagram);
     this.lan.transmit(datagram);
   }
 
   /** @internal A datagram reached one of this device's links. */
-  deliver(link: FakeLink, d: Datagram): void {
+  deliver(link: FakeLink, d: WireDatagram): void {
     const endpoint = this.endpoints.get(d.toPort);
     if (endpoint === undefined || !endpoint.open) return;
     const datagram = Object.assign(d.data.slice().buffer, { address: d.from, port: d.fromPort, destination: d.to });
@@ -487,6 +487,6 @@ export function fakeWorld(interfaces?: FakeInterfaceOptions[], options?: HostOpt
   );
   const log = new LogRecorder();
   const agent = new FakeAgent(lan.clock);
-  const host: Host = { port: device, log, agent, options };
+  const host: Host = { platform: device, log, agent, options };
   return { lan, device, log, agent, host };
 }

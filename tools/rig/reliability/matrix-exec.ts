@@ -93,7 +93,7 @@ export function closeFixtures(fixtures: Fixtures): void {
 
 function snapshot(env: MatrixEnv, fixtures: Fixtures): Snapshot {
   const counters = env.counters();
-  const unbound = fixtures.unbound as unknown as { localPort(): number };
+  const unbound = fixtures.unbound;
   return {
     ports: counters.ports,
     endpoints: counters.endpoints,
@@ -102,7 +102,7 @@ function snapshot(env: MatrixEnv, fixtures: Fixtures): Snapshot {
     interfaces: env.imp.net.info().interface.length,
     sockOpen: fixtures.sock.isopen(),
     unboundOpen: fixtures.unbound.isopen(),
-    unboundPort: unbound.localPort(),
+    unboundPort: unbound["port"],
     closedOpen: fixtures.closed.isopen(),
   };
 }

@@ -13,23 +13,20 @@
  * answering later reads as a link loss.
  */
 import Ethernet from "embedded:network/interface/ethernet";
-import Net from "net";
 import Timer from "timer";
-import { Interface419Link, platformMac, type LinkDriver, type LinkSettings } from "../link";
+import { Interface419Link, NetApi, platformMac, type LinkDriver, type LinkSettings } from "../link";
 import {
   CONNECTION_CONNECTED,
   CONNECTION_DISCONNECTED,
   CONNECTION_LINKED,
   type EthernetConstructor419,
   type EthernetInstance419,
-  type NetModule,
   type TimerModule,
 } from "../platform";
 import type { Link, LinkAddresses, LinkConfig, LinkListener } from "impnet/port";
 
-const EthernetModule = Ethernet as unknown as EthernetConstructor419;
-const NetApi = Net as unknown as NetModule;
-const Timers = Timer as unknown as TimerModule;
+const EthernetModule: EthernetConstructor419 = Ethernet;
+const Timers: TimerModule = Timer;
 
 class EthernetLink extends Interface419Link<EthernetInstance419> {
   private installed = true;

@@ -5,14 +5,12 @@
  * and never goes down. Its address is the configured one, else the host's
  * first non-loopback IPv4 (`Net.get("IP")`).
  */
-import Net from "net";
 import Timer from "timer";
-import { ModdableLink, ipv4Only, type LinkDriver, type LinkSettings } from "../link";
-import type { NetModule, TimerModule } from "../platform";
+import { ModdableLink, NetApi, ipv4Only, type LinkDriver, type LinkSettings } from "../link";
+import type { TimerModule } from "../platform";
 import type { InterfaceKind, Link, LinkAddresses, LinkConfig, LinkListener } from "impnet/port";
 
-const NetApi = Net as unknown as NetModule;
-const Timers = Timer as unknown as TimerModule;
+const Timers: TimerModule = Timer;
 
 class HostNetworkLink extends ModdableLink {
   constructor(

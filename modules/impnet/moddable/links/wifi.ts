@@ -32,8 +32,8 @@ import {
 } from "../platform";
 import { HostError, type Link, type LinkConfig, type LinkListener } from "impnet/port";
 
-const WiFiModule = WiFi as unknown as WifiConstructor419;
-const Timers = Timer as unknown as TimerModule;
+const WiFiModule: WifiConstructor419 = WiFi;
+const Timers: TimerModule = Timer;
 
 /** Pause before rejoining after the access point dropped us. */
 const RECONNECT_MS = 1000;

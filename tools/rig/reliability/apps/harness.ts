@@ -80,11 +80,11 @@ const env: MatrixEnv = {
   iface,
   counters() {
     const limiter = runtime.limiter;
-    if (limiter !== null) limiter.available(runtime.port.now());
+    if (limiter !== null) limiter.available(runtime.platform.now());
     return {
       ports: [...runtime.ports.keys()].sort((a, b) => a - b),
       endpoints: board().sockets.size,
-      tokens: limiter === null ? null : limiter.level(),
+      tokens: limiter === null ? null : limiter["tokens"],
     };
   },
 };
@@ -148,7 +148,7 @@ const commands: Record<string, Handler> = {
         }
       }
     }
-    const bound = (unbound as unknown as { localPort(): number }).localPort();
+    const bound = unbound["port"];
     unbound.close();
     return { outcomes: out, unboundPort: bound };
   },
