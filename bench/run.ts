@@ -1,15 +1,21 @@
 /**
- * npm run bench [-- NAME...]: xs-cost, scaling, throughput (default: all).
+ * npm run bench [-- NAME...]: xs-cost, scaling, throughput, mcsim (default: all;
+ * mcsim only with a Moddable SDK, $MODDABLE, else it prints why it was skipped).
  * Prints markdown tables with the machine and date, for BENCHMARKS.md.
  */
 import { cpus, loadavg, release, type } from "node:os";
 import { costTable, scaling, xsCost } from "./xs-cost";
 import { throughput, throughputTable } from "./throughput";
+import { mcsimBench, mcsimBenchSdk, mcsimTable } from "./mcsim";
 
 const BENCHES: Record<string, () => Promise<string>> = {
   "xs-cost": async () => costTable(await xsCost()),
   scaling: async () => costTable(await scaling()),
   throughput: async () => throughputTable(await throughput()),
+  mcsim: async () => {
+    const sdk = mcsimBenchSdk();
+    return typeof sdk === "string" ? `skipped: ${sdk}` : mcsimTable(await mcsimBench(sdk));
+  },
 };
 
 const names = process.argv.slice(2);

@@ -42,26 +42,75 @@ export function mcsimUnavailable(sdk: ModdableSdk): string | null {
   return null;
 }
 
-function environment(sdk: ModdableSdk, projectRoot: string): NodeJS.ProcessEnv {
+function environment(sdk: ModdableSdk, projectRoot: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   // mcconfig compiles TypeScript with the tsc it finds on PATH: the project's.
-  return { ...process.env, MODDABLE: sdk.root, PATH: `${sdk.bin}:${join(projectRoot, "node_modules", ".bin")}:${process.env.PATH ?? ""}` };
+  return { ...process.env, ...extra, MODDABLE: sdk.root, PATH: `${sdk.bin}:${join(projectRoot, "node_modules", ".bin")}:${process.env.PATH ?? ""}` };
+}
+
+/** Options of a lin build: `config` adds mc/config values, `env` build variables such as IMPNET_UDP (docs/native-udp.md §2). */
+export interface LinBuild {
+  config?: Record<string, string>;
+  env?: Record<string, string>;
+}
+
+function mcconfigArgs(manifest: string, outDir: string, config: Record<string, string>): string[] {
+  mkdirSync(outDir, { recursive: true }); // mcconfig refuses a missing -o directory
+  return ["-m", "-p", "lin", "-o", outDir, manifest, ...Object.entries(config).map(([k, v]) => `${k}=${v}`)];
+}
+
+function builtLibrary(manifest: string, outDir: string, status: number | null, output: string): string {
+  if (status !== 0) {
+    const log = output.trim().split("\n").slice(-20).join("\n");
+    throw new Error(`mcconfig failed for ${manifest}:\n${log}`);
+  }
+  const found = findFile(join(outDir, "bin", "lin"), "mc.so");
+  if (found === undefined) throw new Error(`mcconfig built ${manifest} but no mc.so appeared under ${outDir}`);
+  return found;
 }
 
 /**
  * Builds `manifest` for lin (release, so trace goes to stdout) into `outDir`
  * and returns the path of the app's mc.so. `config` adds mc/config values.
  */
-export function buildForLin(sdk: ModdableSdk, projectRoot: string, manifest: string, outDir: string, config: Record<string, string> = {}): string {
-  mkdirSync(outDir, { recursive: true }); // mcconfig refuses a missing -o directory
-  const args = ["-m", "-p", "lin", "-o", outDir, manifest, ...Object.entries(config).map(([k, v]) => `${k}=${v}`)];
-  const built = spawnSync("mcconfig", args, { encoding: "utf8", env: environment(sdk, projectRoot), maxBuffer: 64 << 20 });
-  if (built.status !== 0) {
-    const log = `${built.stdout}\n${built.stderr}`.trim().split("\n").slice(-20).join("\n");
-    throw new Error(`mcconfig failed for ${manifest}:\n${log}`);
-  }
-  const found = findFile(join(outDir, "bin", "lin"), "mc.so");
-  if (found === undefined) throw new Error(`mcconfig built ${manifest} but no mc.so appeared under ${outDir}`);
-  return found;
+export function buildForLin(sdk: ModdableSdk, projectRoot: string, manifest: string, outDir: string, config: Record<string, string> = {}, env: Record<string, string> = {}): string {
+  const built = spawnSync("mcconfig", mcconfigArgs(manifest, outDir, config), { encoding: "utf8", env: environment(sdk, projectRoot, env), maxBuffer: 64 << 20 });
+  return builtLibrary(manifest, outDir, built.status, `${built.stdout}\n${built.stderr}`);
+}
+
+/** buildForLin without blocking the event loop (a first build compiles XS: minutes). */
+export function buildForLinAsync(sdk: ModdableSdk, projectRoot: string, manifest: string, outDir: string, options: LinBuild = {}): Promise<string> {
+  const child = spawn("mcconfig", mcconfigArgs(manifest, outDir, options.config ?? {}), { env: environment(sdk, projectRoot, options.env) });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (status) => {
+      try {
+        resolve(builtLibrary(manifest, outDir, status, output));
+      } catch (error) {
+        reject(error as Error);
+      }
+    });
+  });
+}
+
+/**
+ * A lin manifest that builds `app` (a TypeScript or JavaScript file, absolute
+ * path) as the project's manifest.json builds main.ts: impnet, the lin host,
+ * and the app as module `main`.
+ */
+export function impnetAppManifest(projectRoot: string, app: string): string {
+  return JSON.stringify(
+    {
+      build: { NAME: "impnet" },
+      include: ["$(MODDABLE)/examples/manifest_base.json", join(projectRoot, "modules", "impnet", "manifest.json"), join(projectRoot, "hosts", "lin", "manifest.json")],
+      modules: { main: app.replace(/\.(ts|js)$/, "") },
+      typescript: { tsconfig: { compilerOptions: { strict: true, useDefineForClassFields: false } } },
+    },
+    null,
+    2,
+  );
 }
 
 function findFile(dir: string, name: string): string | undefined {
@@ -85,10 +134,15 @@ export interface McsimRun {
   exited: Promise<number | null>;
 }
 
-/** Runs `mcSo` in mcsim; `onLine` gets each stdout line (trace output). */
-export function runMcsim(sdk: ModdableSdk, mcSo: string, onLine: (line: string) => void): McsimRun {
+/**
+ * Runs `mcSo` in mcsim; `onLine` gets each stdout line (trace output).
+ * `netns` runs it, and its X server, inside that network namespace.
+ */
+export function runMcsim(sdk: ModdableSdk, mcSo: string, onLine: (line: string) => void, netns?: string): McsimRun {
   const mcsim = join(sdk.bin, "mcsim");
-  const command = process.env.DISPLAY === undefined ? ["stdbuf", "-oL", "xvfb-run", "-a", mcsim, mcSo] : ["stdbuf", "-oL", mcsim, mcSo];
+  const headless = process.env.DISPLAY === undefined || netns !== undefined;
+  const inner = headless ? ["stdbuf", "-oL", "xvfb-run", "-a", mcsim, mcSo] : ["stdbuf", "-oL", mcsim, mcSo];
+  const command = netns === undefined ? inner : ["ip", "netns", "exec", netns, ...inner];
   // Its own process group, so stopping it also ends Xvfb and mcsim, which xvfb-run started.
   const child = spawn(command[0], command.slice(1), { detached: true, stdio: ["ignore", "pipe", "pipe"] });
   let partial = "";

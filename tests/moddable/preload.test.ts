@@ -16,8 +16,14 @@ import { hostManifest, hostNames } from "../../tools/hosts";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const impnetDir = join(root, "modules", "impnet");
 
-/** Manifests that map impnet modules: the module's own and each host's. */
-const MANIFESTS = ["modules/impnet/manifest.json", ...hostNames().map(hostManifest)];
+/** Manifests that map impnet modules: the module's own, each host's, and the UDP socket choices hosts include (docs/native-udp.md §2). */
+const MANIFESTS = [
+  "modules/impnet/manifest.json",
+  ...hostNames().map(hostManifest),
+  "modules/impnet/moddable/udp-socket/stock.json",
+  "modules/impnet/moddable/udp-socket/native.json",
+  "modules/impnet/native/manifest.json",
+];
 
 /** Files under modules/impnet that no Moddable build loads, and why. */
 // Empty today: test doubles live in tests/support, outside the module that ships.
