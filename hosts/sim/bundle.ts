@@ -20,6 +20,7 @@ const boardDir = join(here, "board");
 const MODULES: Record<string, string> = {
   impnet: join(impnetDir, "impnet.ts"),
   "impnet/host": join(here, "xs", "host.ts"),
+  "impnet/udp-socket": join(impnetDir, "moddable", "udp-socket", "stock-udp.ts"),
   "embedded:io/socket/udp": join(boardDir, "udp.ts"),
   "embedded:network/interface/wifi": join(boardDir, "wifi.ts"),
   "embedded:network/interface/ethernet": join(boardDir, "ethernet.ts"),

@@ -15,8 +15,16 @@ import { fileURLToPath } from "node:url";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const impnetDir = join(root, "modules", "impnet");
 
-/** Manifests that map impnet modules: the module's own and each host's. */
-const MANIFESTS = ["modules/impnet/manifest.json", "hosts/esp32-w5500/manifest.json", "hosts/esp32-wifi/manifest.json", "hosts/lin/manifest.json"];
+/** Manifests that map impnet modules: the module's own, each host's, and the UDP socket choices hosts include (docs/native-udp.md §2). */
+const MANIFESTS = [
+  "modules/impnet/manifest.json",
+  "hosts/esp32-w5500/manifest.json",
+  "hosts/esp32-wifi/manifest.json",
+  "hosts/lin/manifest.json",
+  "modules/impnet/moddable/udp-socket/stock.json",
+  "modules/impnet/moddable/udp-socket/native.json",
+  "modules/impnet/native/manifest.json",
+];
 
 /** Files under modules/impnet that no Moddable build loads, and why. */
 const NOT_FOR_MODDABLE: Record<string, string> = {

@@ -1,12 +1,14 @@
 import Net from "net";
+import { interfaceInfo } from "impnet/udp-socket";
 import { openUdpEndpoint } from "./udp";
 import type { InterfaceChanged419, NetModule, NetworkInterface419 } from "./platform";
 import type { Endpoint, InterfaceKind, Link, LinkAddresses, LinkConfig, LinkListener, LinkPhase, PacketReceiver } from "impnet/port";
 
 /**
- * Addressing the platform cannot tell from JavaScript (Moddable exposes an
+ * Addressing stock Moddable cannot tell from JavaScript (it exposes an
  * interface's address but not its netmask, gateway or broadcast), taken from
- * `staticconfig` or from the host's configuration (`mc/config`).
+ * `staticconfig` or from the host's configuration (`mc/config`) unless the
+ * platform socket's `interfaceInfo()` knows it (impnet's native UDP).
  */
 export interface LinkSettings {
   address?: string;
@@ -61,15 +63,18 @@ export abstract class ModdableLink implements Link {
     this.listener.linkPhase(phase, reason);
   }
 
-  /** Netmask/gateway/DNS from `staticconfig`, else from the host settings. */
+  /**
+   * Netmask/gateway/DNS from `staticconfig`; else address, netmask, gateway
+   * and broadcast as the platform reports them (native UDP), DNS from the
+   * host settings; else all from the host settings.
+   */
   protected configured(): LinkAddresses {
     const fixed = this.config.staticConfig;
     const s = this.settings;
-    return {
-      netmask: fixed?.netmask ?? s.netmask,
-      gateway: fixed?.gateway ?? s.gateway,
-      dnsserver: fixed?.dns ?? s.dns,
-    };
+    const dnsserver = fixed?.dns ?? s.dns;
+    const known = fixed === undefined ? interfaceInfo(this.config.name) : undefined;
+    if (known !== undefined) return { address: known.address, netmask: known.netmask, gateway: known.gateway, broadcast: known.broadcast, dnsserver };
+    return { netmask: fixed?.netmask ?? s.netmask, gateway: fixed?.gateway ?? s.gateway, dnsserver };
   }
 }
 

@@ -10,7 +10,7 @@ import type { Datagram } from "impnet/port";
 /**
  * A datagram from `read()`: the ArrayBuffer carries the sender as own
  * properties. `destination` is not in stock Moddable: hosts that know it add
- * it (the XS simulator; a native lwIP extension could too).
+ * it (the XS simulator, impnet's native UDP).
  */
 export type ReceivedPacket = Datagram;
 
@@ -29,8 +29,9 @@ export interface UdpOptions419 {
   target?: unknown;
   /**
    * impnet extension: the interface ("eth0", "wl0") the socket belongs to,
-   * as lwIP's `udp_bind_netif`. The XS simulator's emulation honours it;
-   * stock Moddable ignores it and binds IP_ADDR_ANY (docs/compatibility.md §6).
+   * as lwIP's `udp_bind_netif`. The XS simulator's emulation and impnet's
+   * native UDP honour it; stock Moddable ignores it and binds IP_ADDR_ANY
+   * (docs/compatibility.md §6).
    */
   interface?: string;
 }
@@ -76,6 +77,17 @@ export interface EthernetInstance419 extends NetworkInterface419 {
   configure(options: { hostname?: string; static?: StaticAddress419 | false }): void;
 }
 export type EthernetConstructor419 = new (options: { onChanged?: InterfaceChanged419<EthernetInstance419> }) => EthernetInstance419;
+
+/**
+ * An interface's IPv4 configuration as the platform knows it
+ * (`interfaceInfo()` of `impnet/udp-socket`; only impnet's native UDP knows it).
+ */
+export interface PlatformIPv4 {
+  address: string;
+  netmask: string;
+  gateway?: string;
+  broadcast: string;
+}
 
 /** ECMA-419 network interface `connection` values (WiFi and Ethernet alike). */
 export const CONNECTION_DISCONNECTED = 200;

@@ -3,7 +3,9 @@
  * simulator, whose UDP sockets are the host's own (moddable-platform.md §7).
  * It comes up at once (LINK_UP, DHCPING, CONNECTED on consecutive turns)
  * and never goes down. Its address is the configured one, else the host's
- * first non-loopback IPv4 (`Net.get("IP")`).
+ * first non-loopback IPv4 (`Net.get("IP")`); with native UDP, the address,
+ * netmask, gateway and broadcast of the host interface holding the
+ * configured address (docs/native-udp.md §3).
  */
 import Net from "net";
 import Timer from "timer";
@@ -30,9 +32,10 @@ class HostNetworkLink extends ModdableLink {
   }
 
   addresses(): LinkAddresses {
+    const configured = this.configured();
     return {
-      ...this.configured(),
-      address: this.config.staticConfig?.ip ?? this.settings.address ?? ipv4Only(NetApi.get("IP")),
+      ...configured,
+      address: this.config.staticConfig?.ip ?? configured.address ?? this.settings.address ?? ipv4Only(NetApi.get("IP")),
     };
   }
 }
