@@ -65,6 +65,16 @@ if (reason !== null) {
     await lan.harness.request("close 12");
   });
 
+  test.serial("bind: Moddable's stock UDP (IP_ADDR_ANY) and a native socket cannot share a port", async (t) => {
+    t.deepEqual(await lan.harness.request("stock 5003"), ["stock", "5003", "0"]);
+    t.deepEqual(await lan.harness.request("open 14 eth0 5003 64"), ["open-failed", "14", "in-use"]);
+    t.deepEqual(await lan.harness.request("open 14 wl0 5003 64"), ["open-failed", "14", "in-use"]);
+    await lan.harness.request("unstock 5003");
+    t.deepEqual(await lan.harness.request("open 14 eth0 5003 64"), ["opened", "14", "5003"]);
+    t.deepEqual(await lan.harness.request("stock 5003"), ["stock", "5003", "-8"], "ERR_USE");
+    await lan.harness.request("close 14");
+  });
+
   test.serial("receive: unicast, subnet and limited broadcast arrive with the destination they were sent to", async (t) => {
     await open(20, "eth0", 5010);
     await open(21, "wl0", 5010);
@@ -207,7 +217,7 @@ if (reason !== null) {
     await lan.harness.request("close 60");
   });
 
-  test.serial("close with queued datagrams frees them and the pcb; the port opens again", async (t) => {
+  test.serial("close: queued datagrams and the pcb are freed, datagrams sent just before it leave, the port opens again", async (t) => {
     await open(70, "eth0", 5060);
     await lan.harness.request("hold 70");
     const pc = lan.eth0.agent;
@@ -224,7 +234,11 @@ if (reason !== null) {
     await open(70, "eth0", 5060);
     await pc.send("c", lan.eth0.lwip, 5060, 7, 99);
     t.like(await lan.harness.received(70), { length: 7, fnv: expect(7, 99) }, "the new socket gets only new datagrams");
+    // Sends just before close: each was handed to lwIP before send returned.
+    const port = await pc.bind("d");
+    for (let seed = 0; seed < 3; seed++) await lan.harness.request(`send 70 ${lan.eth0.pc} ${port} 100 ${seed}`);
     await lan.harness.request("close 70");
+    for (let seed = 0; seed < 3; seed++) t.is((await pc.received("d")).fnv, expect(100, seed), `datagram ${seed} sent before close`);
   });
 
   test.serial("flood: the queue keeps 64, drops the rest and counts them; nothing leaks", async (t) => {

@@ -15,6 +15,8 @@
  *   queue N                          = queue N QUEUED DROPPED NOTIFIED ECHOED
  *   close N                          = closed N
  *   address IFACE A.B.C.D            = address IFACE A.B.C.D
+ *   stock PORT | unstock PORT        = stock PORT ERR | = unstocked PORT (a pcb bound as Moddable's
+ *                                      stock UDP binds: IP_ADDR_ANY, no netif; ERR is lwIP's err_t)
  *   info IFACE                       = info IFACE ADDRESS NETMASK GATEWAY BROADCAST
  *   stats                            = stats key=value ...
  *   (events)                         * recv N SOURCE SPORT DESTINATION LENGTH FNV1A
@@ -357,6 +359,41 @@ static void commandAddress(char **args)
 	printf("= address %s %s\n", entry->name, args[1]);
 }
 
+/* Moddable's stock lwIP UDP socket (modules/io/socket/lwip/udp.c): udp_bind(pcb, IP_ADDR_ANY, port). */
+static struct udp_pcb *gStock[8];
+
+static void commandStock(char **args, int bind)
+{
+	int port = args[0] ? atoi(args[0]) : 0;
+	err_t err = ERR_OK;
+	int i;
+
+	LOCK_TCPIP_CORE();
+	if (bind) {
+		for (i = 0; (i < 8) && gStock[i]; i++)
+			;
+		struct udp_pcb *pcb = (i < 8) ? udp_new() : NULL;
+		err = pcb ? udp_bind(pcb, IP_ADDR_ANY, (u16_t)port) : ERR_MEM;
+		if (pcb && (ERR_OK == err))
+			gStock[i] = pcb;
+		else if (pcb)
+			udp_remove(pcb);
+	}
+	else {
+		for (i = 0; i < 8; i++) {
+			if (gStock[i] && (gStock[i]->local_port == port)) {
+				udp_remove(gStock[i]);
+				gStock[i] = NULL;
+			}
+		}
+	}
+	UNLOCK_TCPIP_CORE();
+	if (bind)
+		printf("= stock %d %d\n", port, (int)err);
+	else
+		printf("= unstocked %d\n", port);
+}
+
 static void command(char *line)
 {
 	char *args[8] = { 0 };
@@ -377,6 +414,10 @@ static void command(char *line)
 		commandInfo(args);
 	else if (!strcmp(verb, "address"))
 		commandAddress(args);
+	else if (!strcmp(verb, "stock"))
+		commandStock(args, 1);
+	else if (!strcmp(verb, "unstock"))
+		commandStock(args, 0);
 	else if (!(socket = socketArg(args[0])))
 		;
 	else if (!strcmp(verb, "hold")) {
