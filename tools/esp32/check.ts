@@ -12,7 +12,8 @@
  * Kconfig (failing on a MODDEF_* name left undefined), and compiled with
  * clang -fsyntax-only.
  *
- * Usage: tsx tools/esp32/check.ts [HOST:PLATFORM ...]
+ * Usage: tsx tools/esp32/check.ts [HOST:PLATFORM[:UDP] ...] (UDP: the host's
+ * IMPNET_UDP, stock or native; default the host's own).
  * Environment: MODDABLE (required; mcconfig, xsc, xsl and tsc on PATH),
  * IDF_SOURCES (ESP-IDF v6.0 checkout; default IDF_PATH), ESP_ETH_DRIVERS
  * (espressif/esp-eth-drivers checkout, for the w5500 component's headers),
@@ -26,7 +27,8 @@ import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const here = dirname(fileURLToPath(import.meta.url));
-const SPECS = ["esp32-w5500:esp32", "esp32-w5500:esp32/esp32s3", "esp32-wifi:esp32"];
+/** The hosts' own UDP choice (stock until the native backend ran on a board), then native UDP (docs/native-lwip.md). */
+const SPECS = ["esp32-w5500:esp32", "esp32-w5500:esp32/esp32s3", "esp32-wifi:esp32", "esp32-w5500:esp32:native", "esp32-wifi:esp32:native"];
 /** A txSlot is 16 bytes on a 32-bit XS build (next, id, flag, kind, 8-byte value). */
 const SLOT_BYTES = 16;
 /** SDK C files impnet's port calls directly (ECMA-419 UDP and WiFi): checked with the files a host adds. */
@@ -230,11 +232,13 @@ function main(): number {
   const failures: string[] = [];
   const haveIdf = idfSources !== "" && existsSync(join(idfSources, "components", "esp_eth", "Kconfig"));
   for (const spec of specs) {
-    const [host, platform] = spec.split(":");
+    const [host, platform, udp] = spec.split(":");
     const dir = mkdtempSync(join(tmpdir(), `impnet-check-${host}-`));
-    console.log(`== ${host} on ${platform}`);
+    console.log(`== ${host} on ${platform}${udp === undefined ? "" : `, ${udp} UDP`}`);
     try {
-      run("mcconfig", ["-d", "-p", platform, "-o", dir, join(root, "manifest.json")], { env: { ...process.env, IMPNET_HOST: host } });
+      const { IMPNET_UDP: _inherited, ...base } = process.env; // a spec without UDP checks the host's own choice
+      const env = { ...base, IMPNET_HOST: host, ...(udp === undefined ? {} : { IMPNET_UDP: udp }) };
+      run("mcconfig", ["-d", "-p", platform, "-o", dir, join(root, "manifest.json")], { env });
       const makefile = findMakefile(dir);
       const image = javascriptImage(makefile, spec);
       const outsideBytes = image.outside.reduce((n, m) => n + m.bytes, 0);
