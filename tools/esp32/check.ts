@@ -27,8 +27,8 @@ import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const here = dirname(fileURLToPath(import.meta.url));
-/** The hosts' own UDP choice (stock until the native backend ran on a board), then native UDP (docs/native-lwip.md). */
-const SPECS = ["esp32-w5500:esp32", "esp32-w5500:esp32/esp32s3", "esp32-wifi:esp32", "esp32-w5500:esp32:native", "esp32-wifi:esp32:native"];
+/** The hosts' own UDP choice (native, docs/native-lwip.md), then Moddable's stock UDP, which a host can still pick. */
+const SPECS = ["esp32-w5500:esp32", "esp32-w5500:esp32/esp32s3", "esp32-wifi:esp32", "esp32-w5500:esp32:stock", "esp32-wifi:esp32:stock"];
 /** A txSlot is 16 bytes on a 32-bit XS build (next, id, flag, kind, 8-byte value). */
 const SLOT_BYTES = 16;
 /** SDK C files impnet's port calls directly (ECMA-419 UDP and WiFi): checked with the files a host adds. */
