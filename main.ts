@@ -4,10 +4,15 @@
  * packets a second). It answers datagrams addressed to this device or to
  * its subnet's broadcast address, and reopens its socket whenever Ethernet
  * comes back.
+ *
+ * The port can be changed with the `mc/config` key `echo_port`
+ * (`impnet-sim --config echo_port=N`, `mcconfig echo_port=N`), so test suites
+ * running side by side need not share port 1234.
  */
+import config from "mc/config";
 import { imp, server, type Blob, type UdpSocket } from "impnet";
 
-const ECHO_PORT = 1234;
+const ECHO_PORT = Number((config as Record<string, unknown>).echo_port ?? 1234);
 
 let udpsocket: UdpSocket | null = null;
 let ucastIP: string | undefined;

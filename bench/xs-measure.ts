@@ -40,9 +40,10 @@ export class CostRig {
       config,
       onError: (line) => process.stderr.write(`[${app}] ${line}\n`),
     });
-    const deadline = Date.now() + 10000;
+    // A hang guard: binding takes milliseconds, far longer only on a very busy machine.
+    const deadline = Date.now() + 60_000;
     while (ports.some((port) => sim.handleFor(port) === undefined)) {
-      if (Date.now() > deadline) throw new Error(`${app}: ports ${ports.join(", ")} not bound within 10 s`);
+      if (Date.now() > deadline) throw new Error(`${app}: ports ${ports.join(", ")} not bound within 60 s`);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     // Echoes go back to this socket (the injected packets' source) and are dropped here.

@@ -16,8 +16,8 @@
  *    cycle the XS heap (live slots after a collection), sockets and timers
  *    must be back at their baseline. One line per cycle.
  *
- * Exits non-zero when anything failed. Uses loopback addresses
- * 127.0.0.25–127.0.0.29 only.
+ * Exits non-zero when anything failed. Uses loopback addresses only
+ * (tests/reliability/common.ts ADDRESS: 127.X.Y.25–29, drawn per run).
  */
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";

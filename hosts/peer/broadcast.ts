@@ -10,17 +10,16 @@ import {
   checkRate,
   checkSizes,
   closeSocket,
-  now,
   openSocket,
   resolveBind,
   resolveTarget,
   round,
   roundedBuckets,
   roundedPercentiles,
-  sleep,
   SocketErrors,
   type CommonSendOptions,
 } from "./common.ts";
+import { realClock, sleepOn, type Clock } from "./clock.ts";
 import { LatencyHistogram } from "./histogram.ts";
 import { runSizeSteps } from "./machine.ts";
 import { encodeProbe, HEADER_SIZE, MAGIC0, MAGIC1, patternBlock, patternId, payloadMatches, randomRunId, VERSION } from "./probe.ts";
@@ -56,9 +55,12 @@ async function broadcastStep(
     durationMs: number | null;
     step: number;
     steps: number;
+    clock: Clock;
   },
   options: BroadcastOptions,
 ): Promise<BroadcastResult> {
+  const clock = o.clock;
+  const now = () => clock.now();
   const runId = randomRunId();
   const block = patternBlock(o.pid, runId);
   const errors = new SocketErrors();
@@ -136,12 +138,12 @@ async function broadcastStep(
     options.onProgress?.({ mode: "broadcast", size: o.size, step: o.step, steps: o.steps, elapsedMs: now() - t0, sent: seq + 1, received: replies });
     if (seq + 1 < o.count) {
       const wait = t0 + (seq + 1) * periodMs - now();
-      if (wait > 0) await sleep(wait);
+      if (wait > 0) await sleepOn(clock, wait);
     }
   }
   // Collect replies for the timeout after the last probe (returns early on abort).
   const collectUntil = now() + o.timeoutMs;
-  while (now() < collectUntil && !options.signal?.aborted) await sleep(Math.min(20, collectUntil - now()));
+  while (now() < collectUntil && !options.signal?.aborted) await sleepOn(clock, Math.min(20, collectUntil - now()));
   const tEnd = now();
   await closeSocket(sock);
 
@@ -177,8 +179,9 @@ export async function runBroadcast(options: BroadcastOptions): Promise<Broadcast
   const timeoutMs = checkMs(options.timeoutMs, "timeout") ?? BROADCAST_DEFAULTS.timeoutMs;
   const pattern = checkPattern(options.pattern);
   const bind = resolveBind(options.bind);
+  const clock = options.clock ?? realClock;
   const runOptions = { count, durationMs, rate, window: null, timeoutMs, pattern, sizes };
-  return runSizeSteps("broadcast", target, sizes, runOptions, options.signal, (size, i) =>
-    broadcastStep({ target, bind, size, count, rate, pid: patternId(pattern), timeoutMs, durationMs, step: i, steps: sizes.length }, options),
+  return runSizeSteps("broadcast", target, sizes, runOptions, options.signal, clock, (size, i) =>
+    broadcastStep({ target, bind, size, count, rate, pid: patternId(pattern), timeoutMs, durationMs, step: i, steps: sizes.length, clock }, options),
   );
 }

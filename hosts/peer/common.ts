@@ -3,8 +3,8 @@
 // loss-burst accounting and report rounding.
 
 import dgram from "node:dgram";
-import { performance } from "node:perf_hooks";
 import { parseListen, resolveTarget, UsageError, type Endpoint } from "./address.ts";
+import type { Clock } from "./clock.ts";
 import type { LatencyHistogram, Percentiles } from "./histogram.ts";
 import { HEADER_SIZE, MAX_SIZE, MIN_SIZE, PATTERNS, writeHeaderFixed, type Pattern } from "./probe.ts";
 
@@ -39,9 +39,9 @@ export interface CommonSendOptions {
   signal?: AbortSignal;
   onProgress?: (p: ProgressInfo) => void;
   progressIntervalMs?: number;
+  /** Time source and timers (default: the wall clock); tests pass a ManualClock. */
+  clock?: Clock;
 }
-
-export const now = (): number => performance.now();
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
@@ -318,12 +318,13 @@ export function lossBursts(status: Uint8Array, from: number, to: number, bit: nu
 }
 
 /**
- * Schedules sending: open-loop at `rate` packets/s, spinning on setImmediate
- * for high rates and sleeping with setTimeout for low ones. `burst(due)` is
- * asked to send until its total reaches `due` and returns false when done.
+ * Schedules sending: open-loop at `rate` packets/s on `clock`'s time,
+ * spinning on setImmediate for high rates and sleeping on a clock timer for
+ * low ones. `burst(due)` is asked to send until its total reaches `due` and
+ * returns false when done. Probe n (from 0) is due at n / rate seconds.
  */
 export class Pacer {
-  private timer: NodeJS.Timeout | null = null;
+  private cancelTimer: (() => void) | null = null;
   private imm: NodeJS.Immediate | null = null;
   private stopped = false;
   private readonly tick = () => this.run();
@@ -331,6 +332,7 @@ export class Pacer {
 
   constructor(
     private readonly rate: number,
+    private readonly clock: Clock,
     private readonly burst: (due: number) => boolean,
   ) {}
 
@@ -340,16 +342,16 @@ export class Pacer {
   }
 
   private run(): void {
-    this.timer = null;
+    this.cancelTimer = null;
     this.imm = null;
     if (this.stopped) return;
-    const elapsed = now() - this.t0;
+    const elapsed = this.clock.now() - this.t0;
     const due = Math.floor((elapsed * this.rate) / 1000) + 1;
     if (!this.burst(due)) return;
     const periodMs = 1000 / this.rate;
     if (periodMs >= 2) {
-      const next = due * periodMs - (now() - this.t0);
-      this.timer = setTimeout(this.tick, Math.max(0, next));
+      const next = due * periodMs - (this.clock.now() - this.t0);
+      this.cancelTimer = this.clock.after(Math.max(0, next), this.tick);
     } else {
       this.imm = setImmediate(this.tick);
     }
@@ -357,7 +359,7 @@ export class Pacer {
 
   stop(): void {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.cancelTimer?.();
     if (this.imm) clearImmediate(this.imm);
   }
 }

@@ -24,7 +24,6 @@ import {
   GrowBytes,
   lossBursts,
   nextPow2,
-  now,
   openSocket,
   Pacer,
   resolveBind,
@@ -37,6 +36,7 @@ import {
   SocketErrors,
   type CommonSendOptions,
 } from "./common.ts";
+import { realClock, type Clock } from "./clock.ts";
 import { LatencyHistogram } from "./histogram.ts";
 import { runSizeSteps } from "./machine.ts";
 import { HEADER_SIZE, MAGIC0, MAGIC1, patternBlock, patternId, payloadMatches, randomRunId, VERSION } from "./probe.ts";
@@ -67,10 +67,12 @@ interface StepParams {
   steps: number;
   onProgress: EchoOptions["onProgress"];
   progressIntervalMs: number;
+  clock: Clock;
 }
 
 async function echoStep(p: StepParams): Promise<EchoResult> {
-  const { size, rate, window, timeoutMs, pid } = p;
+  const { size, rate, window, timeoutMs, pid, clock } = p;
+  const now = () => clock.now();
   const countLimit = p.count ?? Infinity;
   const runId = randomRunId();
   const block = patternBlock(pid, runId);
@@ -180,7 +182,7 @@ async function echoStep(p: StepParams): Promise<EchoResult> {
   // Open loop: send until `due` probes have left, in bursts of at most 256.
   const pacer = closedLoop
     ? null
-    : new Pacer(rate, (due) => {
+    : new Pacer(rate, clock, (due) => {
         let n = 0;
         while (nextSeq < due && n < 256 && canSend()) {
           if (nextSeq - completed >= maxOutstanding) break;
@@ -249,7 +251,8 @@ async function echoStep(p: StepParams): Promise<EchoResult> {
 
   // Housekeeping: loss timeouts, end of duration, progress.
   let lastProgress = t0;
-  const housekeeping = setInterval(
+  const stopHousekeeping = clock.every(
+    Math.max(1, Math.min(50, timeoutMs / 4)),
     () => {
       const t = now();
       const st = status.data;
@@ -272,7 +275,6 @@ async function echoStep(p: StepParams): Promise<EchoResult> {
         p.onProgress({ mode: "echo", size, step: p.step, steps: p.steps, elapsedMs: t - t0, sent: nextSeq, received });
       }
     },
-    Math.max(1, Math.min(50, timeoutMs / 4)),
   );
 
   if (closedLoop) pump();
@@ -280,7 +282,7 @@ async function echoStep(p: StepParams): Promise<EchoResult> {
   if (!sendingDone && nextSeq >= countLimit) stopSending();
 
   await done;
-  clearInterval(housekeeping);
+  stopHousekeeping();
   sock.off("message", onMessage);
   await closeSocket(sock);
 
@@ -342,9 +344,10 @@ export async function runEcho(options: EchoOptions): Promise<EchoReport> {
   const timeoutMs = checkMs(options.timeoutMs, "timeout") ?? ECHO_DEFAULTS.timeoutMs;
   const pattern = checkPattern(options.pattern);
   const bind = resolveBind(options.bind);
+  const clock = options.clock ?? realClock;
 
   const runOptions = { count, durationMs, rate, window: rate > 0 ? null : window, timeoutMs, pattern, sizes };
-  return runSizeSteps("echo", target, sizes, runOptions, options.signal, (size, i) =>
+  return runSizeSteps("echo", target, sizes, runOptions, options.signal, clock, (size, i) =>
     echoStep({
       target,
       bind,
@@ -360,6 +363,7 @@ export async function runEcho(options: EchoOptions): Promise<EchoReport> {
       steps: sizes.length,
       onProgress: options.onProgress,
       progressIntervalMs: options.progressIntervalMs ?? 250,
+      clock,
     }),
   );
 }

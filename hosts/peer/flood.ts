@@ -15,7 +15,6 @@ import {
   checkSizes,
   closeSocket,
   compressTimeline,
-  now,
   openSocket,
   Pacer,
   resolveBind,
@@ -26,6 +25,7 @@ import {
   SocketErrors,
   type CommonSendOptions,
 } from "./common.ts";
+import { realClock, sleepOn, type Clock } from "./clock.ts";
 import { runSizeSteps } from "./machine.ts";
 import { patternBlock, patternId, randomRunId } from "./probe.ts";
 import type { FloodReport, FloodResult } from "./types.ts";
@@ -46,10 +46,12 @@ async function floodStep(
     timeoutMs: number;
     step: number;
     steps: number;
+    clock: Clock;
   },
   options: FloodOptions,
 ): Promise<FloodResult> {
-  const { size, rate, pid } = o;
+  const { size, rate, pid, clock } = o;
+  const now = () => clock.now();
   const countLimit = o.count ?? Infinity;
   const runId = randomRunId();
   const block = patternBlock(pid, runId);
@@ -137,7 +139,7 @@ async function floodStep(
 
   const pacer =
     rate > 0
-      ? new Pacer(rate, (due) => {
+      ? new Pacer(rate, clock, (due) => {
           const t = now();
           if (sent >= countLimit || t >= endAt || options.signal?.aborted) {
             stop();
@@ -159,26 +161,26 @@ async function floodStep(
       : null;
 
   let lastProgress = t0;
-  const housekeeping = setInterval(() => {
+  const stopHousekeeping = clock.every(50, () => {
     const t = now();
     if (t >= endAt || options.signal?.aborted) stop();
     if (options.onProgress && t - lastProgress >= (options.progressIntervalMs ?? 250)) {
       lastProgress = t;
       options.onProgress({ mode: "flood", size, step: o.step, steps: o.steps, elapsedMs: t - t0, sent, received: replies });
     }
-  }, 50);
+  });
 
   if (pacer) pacer.start(t0);
   else loop();
   await done;
-  clearInterval(housekeeping);
+  stopHousekeeping();
   sentSeries.add(binIdx, sent - binStartSent);
   // Let the last sends complete and late replies arrive.
-  const drainUntil = now() + Math.min(o.timeoutMs, 2000);
-  while (completed < sent && now() < drainUntil) await new Promise((r) => setImmediate(r));
+  const drainUntil = realClock.now() + Math.min(o.timeoutMs, 2000);
+  while (completed < sent && realClock.now() < drainUntil) await new Promise((r) => setImmediate(r));
   const sendEnd = Math.max(lastSendAt, t0);
   // Replies that are still on their way are counted for `timeoutMs` more.
-  await new Promise((r) => setTimeout(r, o.timeoutMs));
+  await sleepOn(clock, o.timeoutMs);
   sock.off("message", onMessage);
   await closeSocket(sock);
 
@@ -208,8 +210,9 @@ export async function runFlood(options: FloodOptions): Promise<FloodReport> {
   const timeoutMs = checkMs(options.timeoutMs, "timeout") ?? 200;
   const pattern = checkPattern(options.pattern);
   const bind = resolveBind(options.bind);
+  const clock = options.clock ?? realClock;
   const runOptions = { count, durationMs, rate, window: null, timeoutMs, pattern, sizes };
-  return runSizeSteps("flood", target, sizes, runOptions, options.signal, (size, i) =>
-    floodStep({ target, bind, size, count, durationMs, rate, pid: patternId(pattern), timeoutMs, step: i, steps: sizes.length }, options),
+  return runSizeSteps("flood", target, sizes, runOptions, options.signal, clock, (size, i) =>
+    floodStep({ target, bind, size, count, durationMs, rate, pid: patternId(pattern), timeoutMs, step: i, steps: sizes.length, clock }, options),
   );
 }

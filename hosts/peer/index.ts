@@ -20,4 +20,5 @@ export {
 } from "./address.ts";
 export { decodeProbe, encodeProbe, HEADER_SIZE, MAX_SIZE, MIN_SIZE, PATTERNS, patternId, probeIntact, type Pattern } from "./probe.ts";
 export type { CommonSendOptions, ProgressInfo } from "./common.ts";
+export { ManualClock, realClock, type CancelTimer, type Clock } from "./clock.ts";
 export * from "./types.ts";

@@ -1,6 +1,7 @@
 import os from "node:os";
 import { formatEndpoint, type Endpoint } from "./address.ts";
-import { now, type Mode } from "./common.ts";
+import type { Clock } from "./clock.ts";
+import type { Mode } from "./common.ts";
 import { SCHEMA_ID, TOOL_VERSION, type MachineInfo, type RunOptionsOut } from "./types.ts";
 
 export function machineInfo(): MachineInfo {
@@ -41,9 +42,11 @@ export async function runSizeSteps<M extends Mode, R>(
   sizes: number[],
   options: RunOptionsOut,
   signal: AbortSignal | undefined,
+  clock: Clock,
   step: (size: number, index: number) => Promise<R>,
 ) {
   const startDate = new Date();
+  const now = () => clock.now();
   const start = now();
   const results: R[] = [];
   for (let i = 0; i < sizes.length; i++) {

@@ -15,13 +15,13 @@ import {
   GrowBytes,
   GrowU32,
   lossBursts,
-  now,
   openSocket,
   round,
   Series,
   SocketErrors,
   type ProgressInfo,
 } from "./common.ts";
+import { realClock, type Clock } from "./clock.ts";
 import { docBase } from "./machine.ts";
 import { HEADER_SIZE, isKnownPatternId, MAGIC0, MAGIC1, patternBlock, PATTERNS, payloadMatches, VERSION } from "./probe.ts";
 import type { SinkReport, SinkResult, SinkSource, SinkStream } from "./types.ts";
@@ -40,6 +40,10 @@ export interface SinkOptions {
   progressIntervalMs?: number;
   /** Called once the socket is bound (with the actual port, useful with port 0). */
   onListening?: (ep: Endpoint) => void;
+  /** Time source and timers (default: the wall clock); tests pass a ManualClock. */
+  clock?: Clock;
+  /** Called after each datagram is counted, with the count so far (lets a caller wait for traffic). */
+  onDatagram?: (packets: number) => void;
 }
 
 const RECEIVED = 1;
@@ -91,6 +95,8 @@ export async function runSink(options: SinkOptions): Promise<SinkReport> {
   const durationMs = checkMs(options.durationMs, "duration");
   const timeoutMs = checkMs(options.timeoutMs, "timeout");
   if (listen.port === undefined) throw new UsageError("sink needs a port to listen on");
+  const clock = options.clock ?? realClock;
+  const now = () => clock.now();
 
   const errors = new SocketErrors();
   const startDate = new Date();
@@ -109,6 +115,8 @@ export async function runSink(options: SinkOptions): Promise<SinkReport> {
   let firstAt = -1;
   let lastAt = -1;
   let endReason: SinkResult["endReason"] = "aborted";
+  /** When the sink decided to end (not when the caller got around to the report). */
+  let tEnd = t0;
   let finished = false;
   let finish!: () => void;
   const done = new Promise<void>((r) => (finish = r));
@@ -116,6 +124,7 @@ export async function runSink(options: SinkOptions): Promise<SinkReport> {
     if (finished) return;
     finished = true;
     endReason = why;
+    tEnd = now();
     finish();
   };
 
@@ -175,12 +184,13 @@ export async function runSink(options: SinkOptions): Promise<SinkReport> {
         }
       }
     }
+    options.onDatagram?.(packets);
     if (count !== null && packets >= count) end("count");
   };
   sock.on("message", onMessage);
 
   let lastProgress = t0;
-  const timer = setInterval(() => {
+  const stopTimer = clock.every(10, () => {
     const t = now();
     if (options.signal?.aborted) return end("aborted");
     if (durationMs !== null && t - t0 >= durationMs) return end("duration");
@@ -189,14 +199,13 @@ export async function runSink(options: SinkOptions): Promise<SinkReport> {
       lastProgress = t;
       options.onProgress({ mode: "sink", size: null, step: 0, steps: 1, elapsedMs: t - t0, sent: 0, received: packets });
     }
-  }, 10);
+  });
   const onAbort = () => end("aborted");
   options.signal?.addEventListener("abort", onAbort, { once: true });
   if (options.signal?.aborted) end("aborted");
 
   await done;
-  const tEnd = now();
-  clearInterval(timer);
+  stopTimer();
   options.signal?.removeEventListener("abort", onAbort);
   sock.off("message", onMessage);
   await closeSocket(sock);

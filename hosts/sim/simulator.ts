@@ -219,6 +219,7 @@ export class Simulator {
   private wakeTimer: NodeJS.Timeout | undefined;
   private wakeAt = -1;
   private forceCommand = false;
+  private held = false;
   private heapWaiters: ((count: number) => void)[] = [];
   private wantHeap = false;
   private stopping = false;
@@ -394,6 +395,17 @@ export class Simulator {
     }
   }
 
+  /**
+   * Tests: while held, no command runs, so datagrams that arrive stay queued
+   * (up to `maxQueuedPackets`; beyond that they count as `droppedQueueFull`)
+   * and agent messages wait too. Releasing delivers everything queued. This
+   * makes "XS is behind" a state a test sets, not one it hopes for.
+   */
+  holdDelivery(held: boolean): void {
+    this.held = held;
+    if (!held) this.schedule();
+  }
+
   /** Stops the app and the engine, closing every socket. */
   async stop(): Promise<void> {
     if (this.stopping) return;
@@ -454,7 +466,7 @@ export class Simulator {
   }
 
   private flush(): void {
-    if (this.inFlight || this.stopping || !this.engine.alive) return;
+    if (this.inFlight || this.stopping || this.held || !this.engine.alive) return;
     let batch: Batch;
     if (this.overflow.length > 0) batch = this.overflow.shift() as Batch;
     else if (!this.batch.empty || this.forceCommand || this.wakeDue()) {

@@ -40,7 +40,7 @@ function pacing(): { rate?: number; window?: number } {
 test.serial("echo is byte-exact over a size sweep up to the largest datagram the target supports", async (t) => {
   const sizes = [16, 64, 256, 512, 1024, 1400, 1472, 2048, 4096, 8192, 16384, 32768, 65507].filter((s) => s <= target.maxDatagram);
   if (!sizes.includes(target.maxDatagram)) sizes.push(target.maxDatagram);
-  const report = await runEcho({ target: target.target, size: sizes, count: 50, timeoutMs: 2000, pattern: "random", ...pacing() });
+  const report = await runEcho({ target: target.target, size: sizes, count: 50, timeoutMs: target.lossTimeoutMs, pattern: "random", ...pacing() });
   t.log(`target ${target.kind} ${target.target}`);
   for (const result of report.results) {
     t.log(describe(result));
@@ -57,7 +57,7 @@ test.serial("echo is byte-exact over a size sweep up to the largest datagram the
 for (const pattern of ["zeros", "ones", "counter", "random"] as Pattern[]) {
   test.serial(`payload integrity: ${pattern} bytes come back unchanged`, async (t) => {
     const size = Math.min(1400, target.maxDatagram);
-    const report = await runEcho({ target: target.target, size, count: 300, pattern, timeoutMs: 2000, ...pacing() });
+    const report = await runEcho({ target: target.target, size, count: 300, pattern, timeoutMs: target.lossTimeoutMs, ...pacing() });
     const [result] = report.results;
     t.log(describe(result));
     t.is(result.corrupted, 0);
@@ -67,7 +67,7 @@ for (const pattern of ["zeros", "ones", "counter", "random"] as Pattern[]) {
 }
 
 test.serial("a long sequence: loss, duplicates and reordering accounted (none on loopback)", async (t) => {
-  const report = await runEcho({ target: target.target, size: 64, count: target.sequence, timeoutMs: 2000, ...(target.rate > 0 ? { rate: target.rate } : { window: 32 }) });
+  const report = await runEcho({ target: target.target, size: 64, count: target.sequence, timeoutMs: target.lossTimeoutMs, ...(target.rate > 0 ? { rate: target.rate } : { window: 32 }) });
   const [result] = report.results;
   t.log(describe(result));
   t.log(metrics({ lossBursts: JSON.stringify(result.lossBursts) }));
@@ -80,7 +80,7 @@ test.serial("a long sequence: loss, duplicates and reordering accounted (none on
 test.serial("replies go back to each sender's ephemeral port, from the echo port", async (t) => {
   // Four senders share the target's capacity: each gets a quarter of a paced rate.
   const each = target.rate > 0 ? { rate: target.rate / 4 } : { window: 16 };
-  const runs = await Promise.all([0, 1, 2, 3].map(() => runEcho({ target: target.target, size: 128, count: 250, timeoutMs: 2000, ...each })));
+  const runs = await Promise.all([0, 1, 2, 3].map(() => runEcho({ target: target.target, size: 128, count: 250, timeoutMs: target.lossTimeoutMs, ...each })));
   for (const report of runs) {
     const [result] = report.results;
     t.log(describe(result));

@@ -1,4 +1,5 @@
 import test from "ava";
+import { TargetRefusedError, UsageError } from "../../hosts/peer/address.ts";
 import { parseArgs, parseRateArg, parseSizeArg, parseTimeArg } from "../../hosts/peer/args.ts";
 import { loopbackSocket, runCli } from "./helpers.ts";
 
@@ -53,17 +54,32 @@ function checkUsageError(t: import("ava").ExecutionContext, r: { code: number | 
   t.true(lines.length <= 6, "usage text is short");
 }
 
+// Each bad input is refused by the parser with its message; the CLI turns any such refusal into
+// exit 2, the one error line and the usage text, shown here for one of each kind (every CLI
+// run costs a Node start, so not once per input).
 for (const [name, argv, re] of BAD) {
-  test(`CLI: ${name} → exit 2 with a one-line error`, async (t) => {
-    checkUsageError(t, await runCli(argv), re);
+  test(`parseArgs: ${name} is a usage error`, (t) => {
+    t.throws(() => parseArgs(argv), { instanceOf: UsageError, message: re });
   });
 }
 
 for (const [name, argv] of REFUSED) {
-  test(`CLI refuses a ${name} target`, async (t) => {
-    checkUsageError(t, await runCli(argv), /refusing to send to .* only loopback .* private/);
+  test(`parseArgs refuses a ${name} target`, (t) => {
+    t.throws(() => parseArgs(argv), { instanceOf: TargetRefusedError, message: /refusing to send to .* only loopback .* private/ });
   });
 }
+
+test("CLI: a usage error → exit 2 with a one-line error and the short usage", async (t) => {
+  checkUsageError(t, await runCli(["echo", "--target", "127.0.0.1:7", "--frobnicate"]), /unknown option "--frobnicate"/);
+});
+
+test("CLI: a usage error found by the mode (size over 65507) → exit 2 the same way", async (t) => {
+  checkUsageError(t, await runCli(["echo", "--target", "127.0.0.1:7", "--size", "65508"]), /over the UDP\/IPv4 maximum of 65507/);
+});
+
+test("CLI refuses a public target the same way", async (t) => {
+  checkUsageError(t, await runCli(["echo", "--target", "8.8.8.8:53"]), /refusing to send to .* only loopback .* private/);
+});
 
 test("CLI --help prints usage and exits 0", async (t) => {
   const r = await runCli(["--help"]);

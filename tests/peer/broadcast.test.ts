@@ -8,6 +8,7 @@ import type { ChildProcess } from "node:child_process";
 import { validateAgainstSchema } from "../../hosts/peer/schema.ts";
 import type { BroadcastReport, EchoReport } from "../../hosts/peer/types.ts";
 import { createLan, netnsUnavailable, type NamespaceLan } from "../support/netns.ts";
+import { HANG_GUARD_MS } from "../support/wait.ts";
 import { BIN, ROOT, runCli } from "./helpers.ts";
 
 const reason = netnsUnavailable();
@@ -17,12 +18,18 @@ const PORT = 7777;
 /** Host indexes on the LAN (host i is NET.(i+1)); host 3 stays silent. */
 const PEER = 0;
 const ECHO_HOSTS = [1, 2];
+/**
+ * How long broadcast mode collects replies after its last probe. It cannot end
+ * earlier (it does not know who will answer), so this is a wall-clock window:
+ * long enough that an echo host on a busy machine always answers within it.
+ */
+const COLLECT = "3s";
 
 function startEcho(lan: NamespaceLan, host: number): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const c = lan.spawn(host, process.execPath, [BIN, "serve-echo", "--listen", `0.0.0.0:${PORT}`], ROOT);
     let out = "";
-    const timer = setTimeout(() => reject(new Error(`serve-echo in ${lan.hosts[host]} did not start: ${out}`)), 15_000);
+    const timer = setTimeout(() => reject(new Error(`serve-echo in ${lan.hosts[host]} did not start: ${out}`)), HANG_GUARD_MS);
     c.stdout.setEncoding("utf8").on("data", (d: string) => {
       out += d;
       if (out.includes("listening on")) {
@@ -52,7 +59,7 @@ if (reason) {
   });
 
   test.serial("broadcast lists exactly the hosts that answered, with address, port and RTT", async (t) => {
-    const r = await runCli(["broadcast", "--target", `${NET}.255:${PORT}`, "--count", "3", "--rate", "20", "--timeout", "500ms", "--json"], {
+    const r = await runCli(["broadcast", "--target", `${NET}.255:${PORT}`, "--count", "3", "--rate", "20", "--timeout", COLLECT, "--json"], {
       prefix: ["ip", "netns", "exec", lan.hosts[PEER]!],
     });
     t.is(r.code, 0, r.stderr);
@@ -73,13 +80,13 @@ if (reason) {
       t.is(x.duplicated, 0);
       t.is(x.corrupted, 0);
       t.truthy(x.rttMs);
-      t.true(x.rttMs!.min > 0 && x.rttMs!.max < 500);
+      t.true(x.rttMs!.min > 0 && x.rttMs!.min <= x.rttMs!.max);
     }
     t.is(res.rttMs!.samples, 6);
   });
 
   test.serial("human broadcast summary names the responders", async (t) => {
-    const r = await runCli(["broadcast", "--target", `${NET}.255:${PORT}`, "--count", "2", "--rate", "20", "--timeout", "300ms"], {
+    const r = await runCli(["broadcast", "--target", `${NET}.255:${PORT}`, "--count", "2", "--rate", "20", "--timeout", COLLECT], {
       prefix: ["ip", "netns", "exec", lan.hosts[PEER]!],
     });
     t.is(r.code, 0, r.stderr);
@@ -99,7 +106,7 @@ if (reason) {
   });
 
   test.serial("unicast echo across the namespace LAN to a private address", async (t) => {
-    const r = await runCli(["echo", "--target", `${NET}.3:${PORT}`, "--count", "500", "--size", "1400", "--json"], {
+    const r = await runCli(["echo", "--target", `${NET}.3:${PORT}`, "--count", "500", "--size", "1400", "--timeout", "60s", "--json"], {
       prefix: ["ip", "netns", "exec", lan.hosts[PEER]!],
     });
     t.is(r.code, 0, r.stderr);

@@ -6,6 +6,8 @@ import { fileURLToPath } from "node:url";
 import { HEADER_SIZE } from "../../hosts/peer/probe.ts";
 import { runSink, type SinkOptions } from "../../hosts/peer/sink.ts";
 import type { SinkReport } from "../../hosts/peer/types.ts";
+import type { ManualClock } from "../../hosts/peer/clock.ts";
+import { HANG_GUARD_MS, until } from "../support/wait.ts";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const BIN = fileURLToPath(new URL("../../hosts/peer/bin.js", import.meta.url));
@@ -43,7 +45,8 @@ export function runCli(args: string[], opts: { prefix?: string[]; timeoutMs?: nu
         let stderr = "";
         child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
         child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-        const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 20_000);
+        // A hang guard only: a healthy run on a busy machine ends long before it.
+        const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? HANG_GUARD_MS);
         child.on("error", reject);
         child.on("close", (code) => {
           clearTimeout(timer);
@@ -58,6 +61,14 @@ export async function loopbackSocket(): Promise<dgram.Socket> {
   const sock = dgram.createSocket("udp4");
   await new Promise<void>((r) => sock.bind(0, "127.0.0.1", () => r()));
   return sock;
+}
+
+/** A loopback port the kernel just handed out as free (for a CLI child that must be told its port). */
+export async function freePort(): Promise<number> {
+  const sock = await loopbackSocket();
+  const port = sock.address().port;
+  await new Promise<void>((r) => sock.close(() => r()));
+  return port;
 }
 
 /** Starts a sink on an ephemeral loopback port and resolves its port and report. */
@@ -82,21 +93,19 @@ export type Action = "echo" | "drop" | "dup" | "corrupt" | "hold" | "badts";
 /**
  * A deliberately misbehaving echo server. `decide(i, msg)` is asked for every
  * datagram (i counts from 1 in arrival order). "hold" keeps the datagram and
- * sends it right after the next datagram has been handled (reordering).
+ * sends it right after the next datagram has been handled (reordering); a
+ * datagram still held when the server closes is never sent.
  */
 export async function misbehavingEcho(decide: (i: number, msg: Buffer) => Action, corruptOffset = HEADER_SIZE + 3) {
   const sock = await loopbackSocket();
   let i = 0;
   let held: { msg: Buffer; port: number; address: string } | null = null;
-  let heldTimer: NodeJS.Timeout | null = null;
   const stats = { received: 0, sent: 0 };
   const send = (msg: Buffer, port: number, address: string) => {
     stats.sent++;
     sock.send(msg, port, address);
   };
   const flushHeld = () => {
-    if (heldTimer) clearTimeout(heldTimer);
-    heldTimer = null;
     if (held) {
       const h = held;
       held = null;
@@ -126,7 +135,6 @@ export async function misbehavingEcho(decide: (i: number, msg: Buffer) => Action
       case "hold":
         flushHeld();
         held = { msg: copy, port: rinfo.port, address: rinfo.address };
-        heldTimer = setTimeout(flushHeld, 1000);
         return;
       default:
         send(copy, rinfo.port, rinfo.address);
@@ -138,11 +146,7 @@ export async function misbehavingEcho(decide: (i: number, msg: Buffer) => Action
     port,
     target: `127.0.0.1:${port}`,
     stats,
-    close: () =>
-      new Promise<void>((r) => {
-        if (heldTimer) clearTimeout(heldTimer);
-        sock.close(() => r());
-      }),
+    close: () => new Promise<void>((r) => sock.close(() => r())),
   };
 }
 
@@ -168,4 +172,48 @@ export async function collector() {
 
 export function sum(a: number[]): number {
   return a.reduce((x, y) => x + y, 0);
+}
+
+/**
+ * Paces a run on `clock` by what arrives: `steps` times, waits until probe n
+ * (from 1) is in `arrived` and moves the clock one `periodMs` on. Returns the
+ * number of datagrams seen at each step (n when nothing came ahead of time).
+ */
+export async function stepPerProbe(arrived: { length: number }, clock: ManualClock, steps: number, periodMs: number): Promise<number[]> {
+  const seen: number[] = [];
+  for (let n = 1; n <= steps; n++) {
+    await until(() => arrived.length >= n, `probe ${n}`);
+    seen.push(arrived.length);
+    clock.advance(periodMs);
+  }
+  return seen;
+}
+
+/** A loopback echo server that records each probe's sequence number and header timestamp (µs since the run's start). */
+export async function recordingEcho(reply = true) {
+  const sock = await loopbackSocket();
+  const seqs: number[] = [];
+  const stampsUs: number[] = [];
+  const senders = new Set<number>();
+  let echoed = 0;
+  sock.on("message", (msg, rinfo) => {
+    senders.add(rinfo.port);
+    if (msg.length >= HEADER_SIZE) {
+      seqs.push(msg.readUInt32BE(8));
+      stampsUs.push(msg.readUInt32BE(12));
+    }
+    if (reply) sock.send(msg, rinfo.port, rinfo.address, () => echoed++);
+  });
+  const port = sock.address().port;
+  return {
+    port,
+    target: `127.0.0.1:${port}`,
+    seqs,
+    stampsUs,
+    senders,
+    get echoed() {
+      return echoed;
+    },
+    close: () => new Promise<void>((r) => sock.close(() => r())),
+  };
 }

@@ -7,19 +7,23 @@
  */
 import test from "ava";
 import { CostRig } from "../../bench/xs-measure";
+import { freePort } from "../support/sim";
 
 /** Slots impnet may add per echoed packet over the raw echo: the Blob wrapper (5) and nothing else. */
 const MAX_ADDED_SLOTS = 5;
 
 test("impnet's added allocation per echoed packet is constant across payload sizes and within the bound", async (t) => {
-  const impnet = await CostRig.start("main.ts", "127.0.0.6", [1234]);
-  const raw = await CostRig.start("bench/apps/raw-echo.ts", "127.0.0.7", [1234]);
+  // Free ports (mc/config echo_port / port), not the apps' default 1234.
+  const impnetPort = await freePort("127.0.0.6");
+  const rawPort = await freePort("127.0.0.7");
+  const impnet = await CostRig.start("main.ts", "127.0.0.6", [impnetPort], { echo_port: String(impnetPort) });
+  const raw = await CostRig.start("bench/apps/raw-echo.ts", "127.0.0.7", [rawPort], { port: String(rawPort) });
   try {
     const added: number[] = [];
     for (const size of [16, 512, 1400]) {
       const options = { small: 100, large: 300, perNotify: 100 };
-      const a = await impnet.perPacket([1234], size, options);
-      const b = await raw.perPacket([1234], size, options);
+      const a = await impnet.perPacket([impnetPort], size, options);
+      const b = await raw.perPacket([rawPort], size, options);
       t.log(`${size} B: impnet ${a.slots} slots, ${a.compute} computrons; raw ${b.slots} slots, ${b.compute} computrons; ratio ${(a.compute / b.compute).toFixed(3)}`);
       added.push(a.slots - b.slots);
     }

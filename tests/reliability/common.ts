@@ -11,21 +11,25 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
 /**
- * Loopback addresses of this suite (127.0.0.20–127.0.0.29), one per test
- * file so files can run in parallel without sharing a port. Other suites use
- * 127.0.0.1–127.0.0.5.
+ * Loopback addresses of this suite, one per test file so files can run in
+ * parallel: 127.X.Y.20–29, with X and Y drawn at random per process. The XS
+ * harness binds fixed ports inside some scenarios (the re-entrancy
+ * scenarios' 20100–20109); on addresses no other run uses, two runs of the
+ * suite (or a user's `npm start`) never want the same address and port. The
+ * echo port itself is a free port (harness.ts).
  */
+const NET = `127.${64 + Math.floor(Math.random() * 191)}.${Math.floor(Math.random() * 256)}`;
 export const ADDRESS = {
-  matrix: "127.0.0.20",
-  fuzz: "127.0.0.21",
-  links: "127.0.0.22",
-  flood: "127.0.0.23",
-  security: "127.0.0.24",
-  soak: "127.0.0.25",
-  soakFlaps: "127.0.0.26",
-  soakFlood: "127.0.0.27",
+  matrix: `${NET}.20`,
+  fuzz: `${NET}.21`,
+  links: `${NET}.22`,
+  flood: `${NET}.23`,
+  security: `${NET}.24`,
+  soak: `${NET}.25`,
+  soakFlaps: `${NET}.26`,
+  soakFlood: `${NET}.27`,
   /** Extra sources for "random source" traffic. */
-  peers: ["127.0.0.28", "127.0.0.29"],
+  peers: [`${NET}.28`, `${NET}.29`],
 } as const;
 
 /** An integer from the environment (`IMPNET_FLAPS=1000`), or `fallback`. */
@@ -47,8 +51,8 @@ export const SIZES = {
   blobRuns: () => envInt("IMPNET_FUZZ_BLOB", 100_000),
   /** fast-check runs of the in-process receive-path fuzz (datagrams). */
   receiveRuns: () => envInt("IMPNET_FUZZ_RECEIVE", 100_000),
-  /** fast-check runs of the destination fuzz (send calls). */
-  sendRuns: () => envInt("IMPNET_FUZZ_SEND", 100_000),
+  /** fast-check runs of the destination fuzz (send calls; in the fast tier, tests/unit/security.test.ts). */
+  sendRuns: () => envInt("IMPNET_FUZZ_SEND", 20_000),
   /** Operation sequences replayed inside XS. */
   xsBlobSequences: () => envInt("IMPNET_FUZZ_XS_BLOB", 2_000),
   /** Real-socket datagrams through the simulator. */
@@ -162,41 +166,19 @@ export function xsWorkerPids(): number[] {
   return pids;
 }
 
-/**
- * The kernel's per-socket receive drops (the last column of /proc/net/udp)
- * for the UDP socket bound to `address:port`: datagrams the OS discarded
- * because the socket's receive buffer was full. 0 when no such socket.
- */
-export function kernelDrops(address: string, port: number): number {
-  const octets = address.split(".").map(Number);
-  const hex = ((octets[3] << 24) | (octets[2] << 16) | (octets[1] << 8) | octets[0]) >>> 0;
-  const local = `${hex.toString(16).toUpperCase().padStart(8, "0")}:${port.toString(16).toUpperCase().padStart(4, "0")}`;
-  let drops = 0;
-  for (const line of readFileSync("/proc/net/udp", "utf8").split("\n").slice(1)) {
-    const fields = line.trim().split(/\s+/);
-    if (fields[1] === local) drops += Number(fields[fields.length - 1]);
-  }
-  return drops;
-}
+export { kernelDrops } from "../support/wait";
 
 /** Bytes as "12.3 MiB". */
 export function mib(bytes: number): string {
   return `${(bytes / 1048576).toFixed(1)} MiB`;
 }
 
-/** Resolves after `ms` milliseconds. */
+/** Resolves after `ms` milliseconds (pacing a sender or a poll, never before an assertion). */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Polls `check` every `every` ms until it is true; rejects with `what` after `ms`. */
-export async function until(check: () => boolean, what: string, ms = 10_000, every = 2): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(every);
-  }
-}
+export { until } from "../support/wait";
 
 let collect: (() => void) | undefined;
 

@@ -6,16 +6,17 @@
 import { join } from "node:path";
 import { Blob } from "../../modules/impnet/core/blob";
 import { Simulator, type SimOptions } from "../../hosts/sim/simulator";
-import { root } from "../support/sim";
+import { freePort, root } from "../support/sim";
+import { HANG_GUARD_MS } from "../support/wait";
 import { decode, type Encoded } from "./codec";
 import { until } from "./common";
 
 export const HARNESS_APP = "tests/reliability/apps/harness.ts";
 
 export interface HarnessOptions extends Partial<Omit<SimOptions, "app" | "interfaces">> {
-  /** Loopback address of eth0 (one of 127.0.0.20–29). */
+  /** Loopback address of eth0 (one of common.ts ADDRESS). */
   address: string;
-  /** Echo port (default 7000). */
+  /** Echo port (default: a free port on `address`). */
   echoPort?: number;
 }
 
@@ -47,7 +48,7 @@ function shorten(line: string): string {
 
 /** Starts the harness app and waits until its echo socket is open. */
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
-  const echoPort = options.echoPort ?? 7000;
+  const echoPort = options.echoPort ?? (await freePort(options.address));
   const logs: string[] = [];
   const errors: string[] = [];
   const notes: string[] = [];
@@ -115,7 +116,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
         sim.agent("req", { id, cmd, args });
       });
     },
-    async waitLog(pattern, from = 0, ms = 10_000) {
+    async waitLog(pattern, from = 0, ms = HANG_GUARD_MS) {
       let found: string | undefined;
       await until(() => {
         for (let i = from; i < logs.length; i++) {

@@ -81,7 +81,7 @@ test.serial("link flaps under traffic: legal states, the echo recovers every tim
     t.true(Math.abs(after.heap - before.heap) <= 64, `XS heap ${before.heap} → ${after.heap}`);
     t.true(after.heap - middle.heap <= 32, `XS heap grew in the second half: ${middle.heap} → ${after.heap}`);
     // This process holds the real sockets: its descriptors come back to the count before the faults (closes finish on a later turn).
-    await until(() => openFds() <= fdsBefore, "file descriptors to be released", 3000).catch(() => undefined);
+    await until(() => openFds() <= fdsBefore, "file descriptors to be released").catch(() => undefined);
     const fdsAfter = openFds();
     t.log(`file descriptors of this process: ${fdsBefore} before the faults, ${fdsAfter} after (${socketsBefore} → ${openSocketFds()} sockets)`);
     t.true(fdsAfter <= fdsBefore, `file descriptors grew: ${fdsBefore} → ${fdsAfter}`);

@@ -7,7 +7,7 @@
  *   private-address rule),
  * - the fake network with the interface on loopback (the simulator's
  *   documented loopback allowance),
- * - inside XS through the simulator (interface on 127.0.0.20), the table
+ * - inside XS through the simulator (interface on a loopback address), the table
  *   sent as JSON through `sim.agent`.
  *
  * Every row must give the documented exception (class and exact message) or
@@ -23,6 +23,7 @@ import { Blob } from "../../modules/impnet/core/blob";
 import { isLoopbackIPv4, isPrivateIPv4, parseIPv4 } from "../../modules/impnet/core/address";
 import { connectedDevice, deliver, tokens, waitConnected } from "../support/device";
 import { UdpClient } from "../support/sim";
+import { HANG_GUARD_MS } from "../support/wait";
 import { ADDRESS, sleep, until } from "./common";
 import { startHarness, type Harness } from "./harness";
 import { FIXTURE_PORT, matrixRows, type MatrixWhere, type Phase, type Row } from "./matrix-table";
@@ -61,7 +62,7 @@ function report(t: ExecutionContext, engine: string, tally: Tally): void {
 // ---------------------------------------------------------------- fake network
 
 function fakeMatrix(t: ExecutionContext, onLoopback: boolean): void {
-  const address = onLoopback ? "127.0.0.20" : "192.168.1.10";
+  const address = onLoopback ? "127.0.0.20" : "192.168.1.10"; // the fake network's own addresses
   const device = connectedDevice(
     { interface: "eth0" },
     { interfaces: [{ name: "eth0", kind: "ethernet", address, netmask: onLoopback ? "255.0.0.0" : "255.255.255.0" }], options: { rateLimit: true } },
@@ -180,7 +181,7 @@ test.serial("bad-input matrix inside XS (simulator, interface on loopback)", asy
       const results = (await harness.request("matrix-rows", { rows })) as RowResult[];
       check(rows, results, where, tally);
       // The sends to itself must arrive before the link goes down (else they are dropped, as on a device).
-      await until(() => sim.stats.packetsIn - inBefore >= tally.toFixture, "the self-addressed datagrams", 5000).catch(() => undefined);
+      await until(() => sim.stats.packetsIn - inBefore >= tally.toFixture, "the self-addressed datagrams").catch(() => undefined);
       // A refused imp.net.open must not re-announce the state later.
       await harness.request("ping");
       t.is(harness.states.length, mark, `no state callback during the ${phase} rows`);
@@ -259,7 +260,7 @@ test.serial("re-entrant calls from receive callbacks (XS)", async (t) => {
         barriers++;
         // The barrier datagram arrives after the pokes: once it is counted, the pokes were handled.
         let seen = 0;
-        const deadline = Date.now() + 5000;
+        const deadline = Date.now() + HANG_GUARD_MS;
         while (seen < barriers && Date.now() < deadline) {
           seen = (await harness.request("scenarios-barrier")) as number;
           if (seen < barriers) await sleep(2);
@@ -268,7 +269,8 @@ test.serial("re-entrant calls from receive callbacks (XS)", async (t) => {
       }
     }
     const reports = (await harness.request("scenarios-finish")) as Record<string, ScenarioReport>;
-    await until(() => client.replies.length >= 2, "echoes", 2000).catch(() => undefined);
+    const echoes = SCENARIOS.reduce((n, scenario) => n + scenario.echoes, 0);
+    await until(() => client.replies.length >= echoes, "the echoes sent from inside callbacks").catch(() => undefined);
     checkScenarios(t, "XS", reports, harness.errors.slice(errorsBefore), client.replies.length);
     await harness.request("ping");
     t.is(harness.sim.stats.osSockets, socketsBefore, "every scenario socket released");
@@ -292,7 +294,7 @@ test.serial("inside XS, a callback can close its socket and reopen the same port
       for (let i = 0; i < count; i++) await client.send(`poke ${i}`, scenarioPort(scenario.id), ADDRESS.matrix);
       await client.send("barrier", BARRIER_PORT, ADDRESS.matrix);
       barriers++;
-      const deadline = Date.now() + 5000;
+      const deadline = Date.now() + HANG_GUARD_MS;
       while (((await harness.request("scenarios-barrier")) as number) < barriers && Date.now() < deadline) await sleep(2);
     }
     const reports = (await harness.request("scenarios-finish")) as Record<string, ScenarioReport>;

@@ -23,7 +23,7 @@ import type { Blob } from "../../modules/impnet/core/blob";
 import { connectedDevice } from "../support/device";
 import { UdpClient } from "../support/sim";
 import { digest } from "./blob-ops";
-import { ADDRESS, SIZES, sleep } from "./common";
+import { ADDRESS, SIZES } from "./common";
 import { payload, sameBytes, sizeArbitrary } from "./datagrams";
 import { appStats, startHarness } from "./harness";
 import { runEchoFuzz } from "./scenarios";
@@ -150,7 +150,6 @@ test("random datagrams from several real sockets come back byte for byte (XS sim
     t.deepEqual(harness.errors, []);
     t.deepEqual(harness.crashes, []);
     t.is(sim.stats.osSockets, socketsBefore);
-    await sleep(50);
     const heapAfter = await sim.heap();
     t.log(`receive fuzz (XS, real sockets): ${sent} datagrams (${(bytes / 1048576).toFixed(1)} MiB) from ${clients.length} sockets on 3 addresses, all echoed intact; XS heap ${heapBefore} → ${heapAfter} slots`);
     t.true(heapAfter <= heapBefore + 256, `heap ${heapBefore} → ${heapAfter}`);

@@ -6,6 +6,7 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { UdpClient, root } from "../support/sim";
+import { HANG_GUARD_MS } from "../support/wait";
 import { digest } from "./blob-ops";
 import { illegalTransitions, kernelDrops, memoryOf, nodeGc, sleep, until, xsWorkerPids } from "./common";
 import { payload } from "./datagrams";
@@ -71,7 +72,7 @@ export class EchoTraffic {
   }
 
   /** Sends one probe ("probe") and resolves true when its echo arrives. */
-  async probe(ms = 5000): Promise<boolean> {
+  async probe(ms = HANG_GUARD_MS): Promise<boolean> {
     const before = this.probes;
     await this.client.send("probe", this.port, this.address);
     try {
@@ -123,7 +124,7 @@ export async function runFlaps(harness: Harness, traffic: EchoTraffic, count: nu
   const byKind: Record<string, number> = {};
   let recovered = 0;
   const open = CONNECTED_OPEN(harness.echoPort);
-  const waitState = (state: number, from: number): Promise<string> => harness.waitLog(new RegExp(`^state ${state}$`), from, 10_000);
+  const waitState = (state: number, from: number): Promise<string> => harness.waitLog(new RegExp(`^state ${state}$`), from);
   for (let i = 0; i < count; i++) {
     const kind = kinds[Math.floor(random() * kinds.length)];
     byKind[kind] = (byKind[kind] ?? 0) + 1;
@@ -185,18 +186,18 @@ export async function runFlaps(harness: Harness, traffic: EchoTraffic, count: nu
     // The app reopens its socket on CONNECTED; then the echo must answer. A storm can pass
     // through CONNECTED on its way, so wait until the app, having handled every command sent
     // so far (a request is queued behind them), is connected with its socket open.
-    await harness.waitLog(open, mark, 10_000);
-    const deadline = Date.now() + 10_000;
+    await harness.waitLog(open, mark);
+    const deadline = Date.now() + HANG_GUARD_MS;
     for (;;) {
       const stats = await appStats(harness);
       if (stats.state === 1 && stats.echoOpen) break;
-      if (Date.now() > deadline) throw new Error(`flap ${i} (${kind}): not connected with the socket open after 10 s (state ${stats.state})`);
+      if (Date.now() > deadline) throw new Error(`flap ${i} (${kind}): not connected with the socket open after ${HANG_GUARD_MS} ms (state ${stats.state})`);
       await sleep(2);
     }
     if (await traffic.probe()) recovered++;
     onProgress?.(i + 1);
   }
-  await sleep(20);
+  await harness.request("ping"); // every command so far handled
   return {
     flaps: count,
     byKind,
@@ -276,14 +277,15 @@ export async function runFlood(harness: Harness, from: string, count: number, si
   const sampler = setInterval(sample, 50);
   const started = performance.now();
   const report = await peerFlood(`${harness.address}:${harness.echoPort}`, from, count, size);
-  // Let everything queued reach the app.
-  let last = -1;
+  // Wait until every datagram the sender handed to the OS is accounted for: delivered to the
+  // app, dropped by the simulator's queue limit, or dropped by the kernel at a full buffer.
+  const deadline = Date.now() + HANG_GUARD_MS;
   for (;;) {
     const stats = await appStats(harness);
     const accounted = stats.received - before.received + (sim.stats.droppedQueueFull - queueBefore) + (kernelDrops(harness.address, harness.echoPort) - kernelBefore);
-    if (accounted >= report.sent || stats.received === last) break;
-    last = stats.received;
-    await sleep(200);
+    if (accounted >= report.sent - report.errors) break;
+    if (Date.now() > deadline) throw new Error(`flood: ${accounted} of ${report.sent - report.errors} datagrams accounted for after ${HANG_GUARD_MS} ms`);
+    await sleep(20);
   }
   const durationMs = performance.now() - started;
   clearInterval(sampler);
@@ -296,7 +298,7 @@ export async function runFlood(harness: Harness, from: string, count: number, si
   let answeredAfter = false;
   try {
     await client.send("after the flood", harness.echoPort, harness.address);
-    await client.waitReplies(1, 5000);
+    await client.waitReplies(1);
     answeredAfter = client.replies[0].data.toString() === "after the flood";
   } catch {
     answeredAfter = false;
@@ -381,14 +383,14 @@ export async function runEchoFuzz(harness: Harness, clients: UdpClient[], cases:
     const map = expected[item.client];
     map.set(key, (map.get(key) ?? 0) + 1);
     if (sent - replies() >= window || outstanding() + data.length > windowBytes) {
-      await until(() => sent - replies() < window && outstanding() + data.length <= windowBytes, "echoes", 10_000, 0);
+      await until(() => sent - replies() < window && outstanding() + data.length <= windowBytes, "echoes", undefined, 0);
     }
     await clients[item.client].send(data, harness.echoPort, harness.address);
     inFlight.push(data.length);
     sent++;
     bytes += data.length;
   }
-  await until(() => replies() >= sent, "the last echoes", 10_000).catch(() => undefined);
+  await until(() => replies() >= sent, "the last echoes").catch(() => undefined);
   const mismatched: number[] = [];
   let strangers = 0;
   clients.forEach((client, i) => {

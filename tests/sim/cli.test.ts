@@ -7,9 +7,9 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { root, UdpClient } from "../support/sim";
+import { freePort, root, UdpClient, uniqueLoopback } from "../support/sim";
 import { run, waitOutput, type Finished } from "../support/process";
-import { until } from "../reliability/common";
+import { HANG_GUARD_MS, until } from "../support/wait";
 
 const BIN = join(root, "hosts", "sim", "bin.js");
 
@@ -153,15 +153,18 @@ test.serial("a crash at start-up prints the XS stack and exits non-zero", async 
   t.regex(result.stderr, /crash-at-start\.ts:\d+/);
 });
 
-test.serial("npm start serves UDP echo on 127.0.0.1:1234; stdin commands drive the link; quit stops it", async (t) => {
+test("npm start serves UDP echo on 127.0.0.1 (port from --config echo_port); stdin commands drive the link; quit stops it", async (t) => {
+  // main.ts's own port, 1234, is pinned in tests/unit/examples.test.ts; here a free one, so a
+  // user's `npm start` or another test run cannot be in the way.
+  const port = await freePort();
   // Its own process group: npm does not pass a kill on to the simulator it started, which would
-  // otherwise outlive the test holding port 1234 (it ignores the end of stdin by design).
-  const child = spawn("npm", ["start", "--silent"], { cwd: root, detached: true });
+  // otherwise outlive the test (it ignores the end of stdin by design).
+  const child = spawn("npm", ["start", "--silent", "--", "--config", `echo_port=${port}`], { cwd: root, detached: true });
   try {
-    const ready = await waitOutput(child, /echo: listening on 127\.0\.0\.1:1234/);
-    t.regex(ready, /echo: listening on 127\.0\.0\.1:1234 \(broadcast 127\.255\.255\.255\)/);
+    const ready = await waitOutput(child, /echo: listening on/);
+    t.regex(ready, new RegExp(`echo: listening on 127\\.0\\.0\\.1:${port} \\(broadcast 127\\.255\\.255\\.255\\)`));
     const client = await UdpClient.open();
-    await client.send("ping over loopback", 1234);
+    await client.send("ping over loopback", port);
     await client.waitReplies(1);
     t.is(client.replies[0].data.toString(), "ping over loopback");
 
@@ -169,7 +172,7 @@ test.serial("npm start serves UDP echo on 127.0.0.1:1234; stdin commands drive t
     t.regex(await waitOutput(child, /Ethernet stopped/), /echo: Ethernet stopped \(state 204\) - closing UDP/);
     child.stdin.write("link eth0 up\n");
     await waitOutput(child, /echo: listening on/);
-    await client.send("again", 1234);
+    await client.send("again", port);
     await client.waitReplies(2);
     t.is(client.replies[1].data.toString(), "again");
 
@@ -191,8 +194,9 @@ test.serial("npm start serves UDP echo on 127.0.0.1:1234; stdin commands drive t
 });
 
 test("the seed's echo example runs as ported: started online, it reads imp.net.info().ipv4 at top level and echoes", async (t) => {
-  // 127.0.0.8: port 1234 on 127.0.0.1 belongs to `npm start` above.
-  const child = spawn(process.execPath, [BIN, "--iface", "eth0=127.0.0.8", "examples/echo.ts"], { cwd: root });
+  // The seed echo binds its own port 1234: on an address no other run uses.
+  const address = uniqueLoopback();
+  const child = spawn(process.execPath, [BIN, "--iface", `eth0=${address}`, "examples/echo.ts"], { cwd: root });
   const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
   let stdout = "";
   child.stdout.on("data", (chunk) => (stdout += chunk));
@@ -200,14 +204,16 @@ test("the seed's echo example runs as ported: started online, it reads imp.net.i
     await waitOutput(child, /running examples\/echo\.ts on XS/);
     const client = await UdpClient.open("127.0.0.1");
     try {
-      // The socket opens on the CONNECTED callback after the app started: retry until it answers.
-      for (let attempt = 0; client.replies.length === 0; attempt++) {
-        if (attempt === 100) throw new Error("the echo never answered");
-        await client.send("ping", 1234, "127.0.0.8");
+      // The socket opens on the CONNECTED callback after the app started, which this process
+      // cannot see: ask again every 200 ms until it answers (the hang guard ends a dead run).
+      const deadline = Date.now() + HANG_GUARD_MS;
+      while (client.replies.length === 0) {
+        if (Date.now() > deadline) throw new Error("the echo never answered");
+        await client.send("ping", 1234, address);
         await client.waitReplies(1, 200).catch(() => undefined);
       }
       t.is(client.replies[0].data.toString(), "ping");
-      await until(() => stdout.includes("Received"), "the seed's log line", 10_000);
+      await until(() => stdout.includes("Received"), "the seed's log line");
       t.regex(stdout, new RegExp(`^Received 4bytes from 127\\.0\\.0\\.1:${client.port}$`, "m"));
     } finally {
       client.close();

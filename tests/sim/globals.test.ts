@@ -12,7 +12,7 @@ test("format, swaps, clocks and imp.wakeup/imp.cancelwakeup inside XS", async (t
   const before = Math.floor(Date.now() / 1000);
   const run = await runApp("tests/sim/apps/globals.ts");
   try {
-    await run.waitFor(/^done$/, 10_000);
+    await run.waitFor(/^done$/);
     const after = Math.floor(Date.now() / 1000);
     t.true(run.logs.includes("format 10.0.0.1:1234| 3.14|ff  |A|1.234568e+04|0.0001|%"), run.logs.join("\n"));
     t.true(run.logs.includes("swap 0x4D3C 0x4D3C2B1A -16777216 -2.5"));

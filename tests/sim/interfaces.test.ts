@@ -10,7 +10,8 @@
 import test from "ava";
 import { createSocket } from "node:dgram";
 import { join } from "node:path";
-import { root, runApp, UdpClient, freePort } from "../support/sim";
+import { root, runApp, UdpClient, freePorts } from "../support/sim";
+import { HANG_GUARD_MS } from "../support/wait";
 import { finished, waitOutput, type Finished } from "../support/process";
 import { createNetwork, netnsUnavailable, type NamespaceNetwork } from "../support/netns";
 
@@ -33,7 +34,7 @@ function bindable(address: string, port: number): Promise<boolean> {
 }
 
 test("on loopback: each socket is bound to its own interface's address only, sends from it, and hears only its interface", async (t) => {
-  const [ethPort, wlPort] = [await freePort(), await freePort()];
+  const [ethPort, wlPort] = await freePorts(2);
   const run = await runApp(APP, {
     interfaces: [
       { name: "eth0", address: "127.0.0.120" },
@@ -85,7 +86,7 @@ function script(network: NamespaceNetwork, host: number, source: string): Promis
 /**
  * A peer script: sends each [text, address, port] in turn from one socket
  * (broadcast allowed), and prints the replies as JSON once `expect` arrived
- * (exit 0), or what it has after 5 s (exit 1).
+ * (exit 0), or what it has at the hang guard (exit 1).
  */
 function exchange(sends: [string, string, number][], expect: number): string {
   return `
@@ -99,7 +100,7 @@ function exchange(sends: [string, string, number][], expect: number): string {
       const next = (i) => { if (i < sends.length) s.send(sends[i][0], sends[i][2], sends[i][1], () => next(i + 1)); };
       next(0);
     });
-    setTimeout(() => done(1), 5000);`;
+    setTimeout(() => done(1), ${HANG_GUARD_MS});`;
 }
 
 /** A peer script that prints the first datagram arriving on `port` (source and text), then exits. */
@@ -108,7 +109,7 @@ function listen(port: number): string {
     const s = require("node:dgram").createSocket("udp4");
     s.on("message", (m, r) => { console.log(r.address + ":" + r.port + " " + m.toString()); process.exit(0); });
     s.bind(${port}, () => console.log("listening"));
-    setTimeout(() => process.exit(1), 10000);`;
+    setTimeout(() => process.exit(1), ${HANG_GUARD_MS});`;
 }
 
 const reason = netnsUnavailable();

@@ -4,8 +4,8 @@
  * faults, callback exceptions, the agent channel.
  */
 import test from "ava";
-import { runApp, UdpClient, freePort } from "../support/sim";
-import { until } from "../reliability/common";
+import { runApp, UdpClient, freePort, uniqueLoopback } from "../support/sim";
+import { until } from "../support/wait";
 
 const APP = "tests/sim/apps/lifecycle.ts";
 
@@ -116,17 +116,23 @@ test("link down: ETHERNET_STOPPED_NO_LINK, no delivery; link up: the sequence ag
     await run.waitFor(/^closed$/);
     t.true(run.logs.slice(mark).includes("state 204"));
     await client.send("while-down", port);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    t.is(client.replies.length, 0);
     run.sim.control("link eth0 up");
-    await run.waitFor(new RegExp(`^open ${port}$`), 5000, mark + 2);
+    await run.waitFor(new RegExp(`^open ${port}$`), undefined, mark + 2);
     t.deepEqual(
       run.logs.slice(mark).filter((l) => l.startsWith("state ")),
       ["state 204", "state 200", "state 201", "state 1"],
     );
+    // Two probes after the link came back, both answered, and nothing before or between them:
+    // the datagram sent while the link was down was never delivered.
     await client.send("after", port);
     await client.waitReplies(1);
-    t.is(client.replies[0].data.toString(), "after");
+    await client.send("after, again", port);
+    await client.waitReplies(2);
+    t.deepEqual(
+      client.replies.map((reply) => reply.data.toString()),
+      ["after", "after, again"],
+    );
+    t.false(run.logs.some((line) => line.endsWith(" while-down")), "the app never received it");
   } finally {
     client.close();
     await run.sim.stop();
@@ -145,11 +151,10 @@ test("link taken down while packets are in flight: no crash, and the app recover
     await run.waitFor(/^closed$/);
     run.sim.control("link eth0 up");
     const mark = run.logs.length;
-    await run.waitFor(/^open /, 5000, mark);
-    const before = client.replies.length;
+    await run.waitFor(/^open /, undefined, mark);
+    // Echoes of the flood may still be on their way: wait for this probe's own.
     await client.send("still-alive", port);
-    await client.waitReplies(before + 1);
-    t.is(client.replies[client.replies.length - 1].data.toString(), "still-alive");
+    await until(() => client.replies.some((reply) => reply.data.toString() === "still-alive"), "the echo of a probe sent after the link came back");
     t.deepEqual(run.crashes, []);
   } finally {
     client.close();
@@ -165,10 +170,10 @@ test("link unhappy (the W5500 stops answering): ETHERNET_STOPPED_NO_LINK as on E
     await run.waitFor(/^open /);
     const mark = run.logs.length;
     run.sim.control("link eth0 unhappy");
-    await run.waitFor(/^state 204$/, 5000, mark);
-    await run.waitFor(/^closed$/, 5000, mark);
+    await run.waitFor(/^state 204$/, undefined, mark);
+    await run.waitFor(/^closed$/, undefined, mark);
     run.sim.control("link eth0 up");
-    await run.waitFor(/^open /, 5000, mark);
+    await run.waitFor(/^open /, undefined, mark);
     t.deepEqual(
       run.logs.slice(mark).filter((l) => l.startsWith("state ")),
       ["state 204", "state 200", "state 201", "state 1"],
@@ -178,7 +183,7 @@ test("link unhappy (the W5500 stops answering): ETHERNET_STOPPED_NO_LINK as on E
   }
 });
 
-test("dhcp delay: CONNECTED comes no sooner than the configured delay after ETHERNET_DHCPING", async (t) => {
+test("dhcp delay: CONNECTED comes no sooner than the configured delay after the link comes up", async (t) => {
   const port = await freePort();
   const run = await runApp(APP, { config: { port: String(port) } });
   try {
@@ -187,11 +192,15 @@ test("dhcp delay: CONNECTED comes no sooner than the configured delay after ETHE
     run.sim.control("link eth0 down");
     await run.waitFor(/^closed$/);
     const mark = run.logs.length;
+    // A lower bound only, which a busy machine can only make later: measured from
+    // before the command, since when ETHERNET_DHCPING is seen depends on the load.
+    const commanded = performance.now();
     run.sim.control("link eth0 up");
-    await run.waitFor(/^state 201$/, 5000, mark);
-    const dhcping = Date.now();
-    await run.waitFor(/^state 1$/, 5000, mark);
-    t.true(Date.now() - dhcping >= 700, `connected after ${Date.now() - dhcping} ms`);
+    await run.waitFor(/^state 201$/, undefined, mark);
+    await run.waitFor(/^state 1$/, undefined, mark);
+    const waited = performance.now() - commanded;
+    // 1000 ms less a margin for Node's timer clock, which is read once per event-loop turn.
+    t.true(waited >= 900, `connected ${waited.toFixed(0)} ms after the link came up`);
   } finally {
     await run.sim.stop();
   }
@@ -230,18 +239,19 @@ test("agent messages reach agent.on handlers, and agent.send reaches the supervi
 });
 
 test("the seed's relay example sends agent data out by UDP from port 1234", async (t) => {
-  // 127.0.0.2: the relay binds port 1234, which `npm start` in another test holds on 127.0.0.1.
-  const run = await runApp("examples/relay.ts", { interfaces: [{ name: "eth0", address: "127.0.0.2" }] });
+  // Port 1234 is the seed's and what this test checks: on an address no other run uses.
+  const address = uniqueLoopback();
+  const run = await runApp("examples/relay.ts", { interfaces: [{ name: "eth0", address }] });
   const sink = await UdpClient.open();
   try {
     // The app starts once eth0 is CONNECTED and opens its socket on the state callback that follows.
-    await until(() => run.sim.stats.xsSockets === 1, "the relay's socket", 10_000);
+    await until(() => run.sim.handleFor(1234) !== undefined, "the relay's socket on port 1234");
     run.sim.agent("relay.target", { address: "127.0.0.1", port: sink.port });
     await run.waitFor(/^relay: sending to /);
     run.sim.agent("relay.data", "relayed text");
     await sink.waitReplies(1);
     t.is(sink.replies[0].data.toString(), "relayed text");
-    t.is(sink.replies[0].address, "127.0.0.2");
+    t.is(sink.replies[0].address, address);
     t.is(sink.replies[0].port, 1234);
   } finally {
     sink.close();
@@ -272,7 +282,7 @@ test("the primary interface is the first --iface: with wl0 first the app waits f
     config: { port: String(port), ssid: "office", iface: "wl0" },
   });
   try {
-    await run.waitFor(new RegExp(`^open ${port}$`), 15_000);
+    await run.waitFor(new RegExp(`^open ${port}$`));
     t.deepEqual(run.logs.slice(0, 2), ["app started on wl0", "state 1"]);
   } finally {
     await run.sim.stop();

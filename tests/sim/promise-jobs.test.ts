@@ -7,7 +7,7 @@
  * the simulator and mcsim alike.)
  */
 import test from "ava";
-import { runApp, UdpClient } from "../support/sim";
+import { runApp, UdpClient, uniqueLoopback } from "../support/sim";
 
 test("the issue's minimal app: a reaction queued inside a 0 ms timer set from a promise job runs", async (t) => {
   const run = await runApp("tests/sim/apps/promise-minimal.js", { startAtOnce: true });
@@ -21,8 +21,9 @@ test("the issue's minimal app: a reaction queued inside a 0 ms timer set from a 
 });
 
 test("async chains bounce between promises and timers to the end, from start-up, a link event, a datagram and an agent message", async (t) => {
-  // 127.0.0.110: port 1234 on 127.0.0.1 belongs to `npm start` in another test.
-  const run = await runApp("tests/sim/apps/async-chains.ts", { interfaces: [{ name: "eth0", address: "127.0.0.110" }], startAtOnce: true });
+  // The app binds port 1234 of its own: on an address no other run uses.
+  const address = uniqueLoopback();
+  const run = await runApp("tests/sim/apps/async-chains.ts", { interfaces: [{ name: "eth0", address }], startAtOnce: true });
   const client = await UdpClient.open();
   try {
     await run.waitFor(/^start done after 25 rounds$/);
@@ -32,8 +33,8 @@ test("async chains bounce between promises and timers to the end, from start-up,
       run.logs.filter((line) => line.startsWith("state ")),
       ["state 0 after await", "state 200 after await", "state 201 after await", "state 1 after await"],
     );
-    await client.send("ping", 1234, "127.0.0.110");
-    await client.waitReplies(1, 5000);
+    await client.send("ping", 1234, address);
+    await client.waitReplies(1);
     t.is(client.replies[0].data.toString(), "async:ping");
     run.sim.agent("bounce", 10);
     await run.waitFor(/^agent done after 10 rounds$/);

@@ -7,7 +7,7 @@
  */
 import test from "ava";
 import { runApp, UdpClient, freePort } from "../support/sim";
-import { until } from "../reliability/common";
+import { until } from "../support/wait";
 
 test("a datagram arriving while eth0 is DHCPING is dropped; after CONNECTED the same socket receives again", async (t) => {
   const port = await freePort();
@@ -21,19 +21,19 @@ test("a datagram arriving while eth0 is DHCPING is dropped; after CONNECTED the 
     run.sim.control(`dhcp eth0 delay 600000`);
     const mark = run.logs.length;
     run.sim.control("link eth0 down");
-    await run.waitFor(/^state 204$/, 5000, mark);
+    await run.waitFor(/^state 204$/, undefined, mark);
     run.sim.control("link eth0 up");
-    await run.waitFor(/^state 201$/, 5000, mark);
+    await run.waitFor(/^state 201$/, undefined, mark);
     const before = run.sim.stats.packetsIn;
     await client.send("during dhcp", port);
     // The supervisor took it (the link is up) and handed it to XS in the next command.
-    await until(() => run.sim.stats.packetsIn > before, "the datagram reached the simulator", 10_000);
+    await until(() => run.sim.stats.packetsIn > before, "the datagram reached the simulator");
     await run.sim.heap();
     // DHCP completes: CONNECTED, and the socket (never closed) receives again.
     run.sim.control("link eth0 down");
     run.sim.control("dhcp eth0 delay 0");
     run.sim.control("link eth0 up");
-    await run.waitFor(/^state 1$/, 5000, mark);
+    await run.waitFor(/^state 1$/, undefined, mark);
     await client.send("after", port);
     await run.waitFor(/^rx after /);
     const received = run.logs.filter((line) => line.startsWith("rx ")).map((line) => line.split(" from ")[0]);

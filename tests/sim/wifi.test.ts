@@ -35,13 +35,13 @@ test("link wl0 unhappy: WIFI_STOPPED (a drop, as on an ESP32), then WIFI_STOPPED
     await run.waitFor(/^open /);
     const mark = run.logs.length;
     run.sim.control("link wl0 unhappy");
-    await run.waitFor(/^state 106$/, 10000, mark);
+    await run.waitFor(/^state 106$/, undefined, mark);
     t.deepEqual(states(run, mark), ["state 105", "state 106"]);
     t.true(run.errors.includes("imp.net: interface wl0 is in state 106: WiFi connect() failed (connect failed); trying again every 5 s"), run.errors.join("\n"));
     const upAt = performance.now();
     run.sim.control("link wl0 up");
     // The link retries every 5 s; the retry after the radio recovered joins.
-    await run.waitFor(/^open /, 15000, mark);
+    await run.waitFor(/^open /, undefined, mark);
     t.log(`CONNECTED ${Math.round(performance.now() - upAt)} ms after link wl0 up (the retry comes at most 5 s after the last)`);
     t.deepEqual(states(run, mark), ["state 105", "state 106", "state 101", "state 103", "state 104", "state 1"]);
   } finally {
@@ -55,10 +55,10 @@ test("link wl0 down: WIFI_STOPPED; the link rejoins by itself and reaches CONNEC
     await run.waitFor(/^open /);
     const mark = run.logs.length;
     run.sim.control("link wl0 down");
-    await run.waitFor(/^closed$/, 5000, mark);
+    await run.waitFor(/^closed$/, undefined, mark);
     t.deepEqual(states(run, mark), ["state 105"]);
     run.sim.control("link wl0 up");
-    await run.waitFor(/^open /, 5000, mark);
+    await run.waitFor(/^open /, undefined, mark);
     t.deepEqual(states(run, mark), ["state 105", "state 101", "state 103", "state 104", "state 1"]);
   } finally {
     await run.sim.stop();

@@ -37,12 +37,17 @@ function registry(): Registry {
   return hosts;
 }
 
-/** Maps `impnet/host` to a stub that looks the host up by key, and keeps port.ts shared with the tests. */
+/**
+ * Maps `impnet/host` to a stub that looks the host up by key, keeps port.ts
+ * shared with the tests, and gives apps an empty `mc/config` (their defaults).
+ */
 const testHostPlugin: Plugin = {
   name: "impnet-test-host",
   setup(b) {
+    b.onResolve({ filter: /^mc\/config$/ }, () => ({ path: "mc-config", namespace: "impnet-test" }));
     b.onResolve({ filter: /^impnet\/host$/ }, () => ({ path: "impnet-test-host", namespace: "impnet-test" }));
-    b.onLoad({ filter: /.*/, namespace: "impnet-test" }, () => ({
+    b.onLoad({ filter: /^mc-config$/, namespace: "impnet-test" }, () => ({ contents: "export default {};\n", loader: "js" }));
+    b.onLoad({ filter: /^impnet-test-host$/, namespace: "impnet-test" }, () => ({
       contents:
         `const hosts = globalThis[${JSON.stringify(REGISTRY)}];\n` +
         `export default function host() {\n` +

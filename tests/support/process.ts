@@ -1,8 +1,9 @@
 /** Helpers for tests that run impnet's commands as real processes. */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { HANG_GUARD_MS } from "./wait";
 
-/** Resolves with everything printed so far once `pattern` shows up on stdout or stderr; rejects after `ms`. */
-export function waitOutput(child: ChildProcessWithoutNullStreams, pattern: RegExp, ms = 20000): Promise<string> {
+/** Resolves with everything printed so far once `pattern` shows up on stdout or stderr; rejects after `ms` (a hang guard). */
+export function waitOutput(child: ChildProcessWithoutNullStreams, pattern: RegExp, ms = HANG_GUARD_MS): Promise<string> {
   return new Promise((resolve, reject) => {
     let seen = "";
     const timer = setTimeout(() => {
@@ -61,7 +62,7 @@ export function run(
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60000);
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? HANG_GUARD_MS);
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);

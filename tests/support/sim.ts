@@ -6,6 +6,7 @@ import { createSocket, type Socket } from "node:dgram";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { Simulator, type SimOptions } from "../../hosts/sim/simulator";
+import { HANG_GUARD_MS } from "./wait";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -19,7 +20,7 @@ export interface SimRun {
   notes: string[];
   crashes: string[];
   agent: { name: string; data: unknown }[];
-  /** Resolves with the first line (logs, errors and traces) matching `pattern` from `from` on; rejects after `ms`. */
+  /** Resolves with the first line (logs, errors and traces) matching `pattern` from `from` on; rejects after `ms` (a hang guard). */
   waitFor(pattern: RegExp, ms?: number, from?: number): Promise<string>;
 }
 
@@ -51,7 +52,7 @@ export async function runApp(app: string, options: Partial<SimOptions> = {}): Pr
       push(notes, `agent ${name}`);
     },
   });
-  const waitFor = (pattern: RegExp, ms = 5000, from = 0): Promise<string> =>
+  const waitFor = (pattern: RegExp, ms = HANG_GUARD_MS, from = 0): Promise<string> =>
     new Promise((resolve, reject) => {
       const check = (): boolean => {
         for (let i = from; i < all.length; i++) {
@@ -106,8 +107,8 @@ export class UdpClient {
     return new Promise((resolve, reject) => this.socket.send(data, port, address, (error) => (error ? reject(error) : resolve())));
   }
 
-  /** Waits until `count` replies arrived in total; rejects after `ms`. */
-  async waitReplies(count: number, ms = 3000): Promise<void> {
+  /** Waits until `count` replies arrived in total; rejects after `ms` (a hang guard). */
+  async waitReplies(count: number, ms = HANG_GUARD_MS): Promise<void> {
     const deadline = Date.now() + ms;
     while (this.replies.length < count) {
       const left = deadline - Date.now();
@@ -127,10 +128,28 @@ export class UdpClient {
   }
 }
 
-/** A port that is free on loopback right now. */
-export async function freePort(): Promise<number> {
-  const client = await UdpClient.open();
-  const port = client.port;
-  client.close();
-  return port;
+/**
+ * A UDP port the kernel just handed out as free on `address` (bind 0), for a
+ * simulated app that must be told its port: no fixed port two test runs (or
+ * a user's `npm start`) could both want.
+ */
+export async function freePort(address = "127.0.0.1"): Promise<number> {
+  return (await freePorts(1, address))[0];
+}
+
+/** `count` different free UDP ports on `address` (all bound at once, then released). */
+export async function freePorts(count: number, address = "127.0.0.1"): Promise<number[]> {
+  const clients = await Promise.all(Array.from({ length: count }, () => UdpClient.open(address)));
+  const ports = clients.map((client) => client.port);
+  for (const client of clients) client.close();
+  return ports;
+}
+
+/**
+ * A random loopback address (127.X.Y.Z, X ≥ 64) for an app that binds a fixed
+ * port of its own (the seed relay's 1234): a concurrent run picks another.
+ */
+export function uniqueLoopback(): string {
+  const octet = (low: number) => low + Math.floor(Math.random() * (255 - low));
+  return `127.${octet(64)}.${octet(1)}.${octet(1)}`;
 }

@@ -4,7 +4,7 @@
 import test from "ava";
 import fc from "fast-check";
 import { formatIPv4 } from "../../modules/impnet/core/address";
-import { NetState, connectedDevice, openDevice, waitConnected } from "../support/device";
+import { NetState, connectedDevice, deliver, openDevice, waitConnected } from "../support/device";
 
 test("getstate() follows the link: STARTING right after open, CONNECTED once up", (t) => {
   const { iface, world } = openDevice();
@@ -87,6 +87,21 @@ test("broadcast is derived from address and netmask", (t) => {
     const { iface } = connectedDevice({ interface: "eth0" }, { interfaces: [{ name: "eth0", kind: "ethernet", address, netmask }] });
     t.is(iface.getiptable().ipv4.broadcast, broadcast, `${address}/${netmask}`);
   }
+});
+
+test("a broadcast address the platform reports wins over the derived one", (t) => {
+  // 192.168.1.10/24 derives 192.168.1.255; this platform says 192.168.1.127.
+  const { iface, world } = connectedDevice(
+    { interface: "eth0" },
+    { interfaces: [{ name: "eth0", kind: "ethernet", address: "192.168.1.10", netmask: "255.255.255.0", broadcast: "192.168.1.127" }] },
+  );
+  t.is(iface.getiptable().ipv4.broadcast, "192.168.1.127");
+  // And it is the address datagrams to the subnet arrive on as toAddress.
+  const to: string[] = [];
+  iface.openudp((_from, _port, toAddress) => to.push(toAddress), 1234);
+  world.lan.peer("192.168.1.50", 5000).send("192.168.1.127", 1234, "x");
+  deliver(world);
+  t.deepEqual(to, ["192.168.1.127"]);
 });
 
 test("property: broadcast = address | ~netmask for any private address and prefix 1..32", (t) => {

@@ -262,6 +262,20 @@ test("RateLimiter ignores a clock that goes backwards", (t) => {
   t.is(limiter.level(), 100);
 });
 
+test("RateLimiter: after the clock steps back, only time past the latest reading refills (empty bucket)", (t) => {
+  // Empty, so the cap of 100 cannot hide a refill from the earlier reading.
+  const limiter = new RateLimiter(5000);
+  for (let i = 0; i < 100; i++) limiter.take();
+  t.false(limiter.available(5000));
+  t.is(limiter.level(), 0);
+  t.false(limiter.available(1000), "a step back adds nothing");
+  t.is(limiter.level(), 0);
+  t.true(limiter.available(5040), "40 ms past the latest reading (5000): one token");
+  t.is(limiter.level(), 1);
+  limiter.take();
+  t.false(limiter.available(5040));
+});
+
 test("RateLimiter with a custom capacity and rate", (t) => {
   const limiter = new RateLimiter(0, 2, 1000);
   limiter.take();

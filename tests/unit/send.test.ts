@@ -504,6 +504,51 @@ test("checks run in order: a closed socket wins over bad arguments, address befo
   t.throws(() => socket.send("8.8.8.8", 67, null as never), { message: /^send: socket is closed$/ });
 });
 
+// ---------------------------------------------------------------- a rejected call, repeated
+
+// send() caches the last destination address and port that passed its checks (an echo answers
+// the same peer again and again). A cache updated before its check would let the second of two
+// identical bad calls through: every rejected argument is tried twice in a row, on a socket that
+// has never sent and on one whose caches hold a good destination.
+const REJECTED_TWICE: [string, [unknown, unknown, unknown], typeof TypeError | typeof RangeError, RegExp][] = [
+  ["port 67 (DHCP)", [PEER, 67, "x"], RangeError, /^send: port 67 is reserved for DHCP\/BOOTP$/],
+  ["port 68 (DHCP)", [PEER, 68, "x"], RangeError, /^send: port 68 is reserved for DHCP\/BOOTP$/],
+  ["port -1", [PEER, -1, "x"], RangeError, /^send: port -1 is outside 0-65535$/],
+  ["port 65536", [PEER, 65536, "x"], RangeError, /^send: port 65536 is outside 0-65535$/],
+  ["port 1.5", [PEER, 1.5, "x"], TypeError, /^send: port 1\.5 is not an integer$/],
+  ['port "5000"', [PEER, "5000", "x"], TypeError, /^send: port "5000" is not an integer$/],
+  ["port NaN", [PEER, NaN, "x"], TypeError, /^send: port NaN is not an integer$/],
+  ["public address", ["8.8.8.8", PEER_PORT, "x"], RangeError, /^send: address 8\.8\.8\.8 is not a private/],
+  ["loopback address", ["127.0.0.1", PEER_PORT, "x"], RangeError, /^send: address 127\.0\.0\.1 is not a private/],
+  ["private address outside the subnet", ["10.0.0.1", PEER_PORT, "x"], RangeError, /^send: address 10\.0\.0\.1 is outside eth0's subnet 192\.168\.1\.0\/24$/],
+  ["limited broadcast", ["255.255.255.255", PEER_PORT, "x"], RangeError, /^send: address 255\.255\.255\.255 is not a private/],
+  ["malformed address", ["192.168.1.050", PEER_PORT, "x"], TypeError, /^send: address .* is not a dotted-quad IPv4 address$/],
+  ["address that is not a string", [3232235826, PEER_PORT, "x"], TypeError, /^send: address .* is not a string$/],
+  ["data that is a number", [PEER, PEER_PORT, 42], TypeError, /^send: data must be a string or blob, not /],
+  ["data that is null", [PEER, PEER_PORT, null], TypeError, /^send: data must be a string or blob, not /],
+  ["data of 65508 bytes", [PEER, PEER_PORT, "a".repeat(65508)], RangeError, /^send: data is 65508 bytes, above the 65507-byte maximum$/],
+];
+
+for (const [title, args, type, message] of REJECTED_TWICE) {
+  test(`send rejects ${title} twice in a row, on a fresh socket and after a good send`, (t) => {
+    const device = connectedDevice();
+    const fresh = device.iface.openudp();
+    rejects(t, device, fresh, args, type, message);
+    rejects(t, device, fresh, args, type, message);
+    const used = device.iface.openudp(null, 1234);
+    t.is(used.send(PEER, PEER_PORT, "good"), 0);
+    rejects(t, device, used, args, type, message);
+    rejects(t, device, used, args, type, message);
+    t.is(used.send(PEER, PEER_PORT, "good again"), 0);
+    deliver(device.world);
+    t.deepEqual(
+      device.world.device.sent.map((d) => `${d.to}:${d.toPort}`),
+      [`${PEER}:${PEER_PORT}`, `${PEER}:${PEER_PORT}`],
+      "only the good sends left the device",
+    );
+  });
+}
+
 // ---------------------------------------------------------------- not connected, host failures
 
 test("send returns SEND_ERROR_NOT_CONNECTED (1) while the interface is not connected, and the socket stays unbound", (t) => {

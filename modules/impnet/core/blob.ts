@@ -115,8 +115,11 @@ function floatScratch(): FloatScratch {
   }
   return scratch;
 }
-/** Host byte order of the scratch arrays (ESP32 and PCs are little-endian). */
-const hostLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+// The scratch arrays are read and written as little-endian bytes, the blob's
+// order, with no byte swap: typed arrays use the host's order, and XS is
+// little-endian on every target impnet has (docs/compatibility.md §3,
+// "Byte order"). A check at load time would run on the build machine when
+// Moddable preloads impnet, not on the device, so there is none.
 
 function describe(value: unknown): string {
   switch (typeof value) {
@@ -351,32 +354,24 @@ export class Blob {
         if (left < 4) break;
         this._pos = p + 4;
         const s = floatScratch();
-        if (hostLittleEndian) {
-          s.bytes[0] = u[p];
-          s.bytes[1] = u[p + 1];
-          s.bytes[2] = u[p + 2];
-          s.bytes[3] = u[p + 3];
-        } else {
-          for (let k = 0; k < 4; k++) s.bytes[3 - k] = u[p + k];
-        }
+        s.bytes[0] = u[p];
+        s.bytes[1] = u[p + 1];
+        s.bytes[2] = u[p + 2];
+        s.bytes[3] = u[p + 3];
         return s.f32[0];
       }
       case 100: { // d
         if (left < 8) break;
         this._pos = p + 8;
         const s = floatScratch();
-        if (hostLittleEndian) {
-          s.bytes[0] = u[p];
-          s.bytes[1] = u[p + 1];
-          s.bytes[2] = u[p + 2];
-          s.bytes[3] = u[p + 3];
-          s.bytes[4] = u[p + 4];
-          s.bytes[5] = u[p + 5];
-          s.bytes[6] = u[p + 6];
-          s.bytes[7] = u[p + 7];
-        } else {
-          for (let k = 0; k < 8; k++) s.bytes[7 - k] = u[p + k];
-        }
+        s.bytes[0] = u[p];
+        s.bytes[1] = u[p + 1];
+        s.bytes[2] = u[p + 2];
+        s.bytes[3] = u[p + 3];
+        s.bytes[4] = u[p + 4];
+        s.bytes[5] = u[p + 5];
+        s.bytes[6] = u[p + 6];
+        s.bytes[7] = u[p + 7];
         // Narrow through the float32 scratch, not Math.fround (see floatScratch).
         s.f32[0] = s.f64[0];
         return s.f32[0];
@@ -444,30 +439,22 @@ export class Blob {
     } else if (code === 102) {
       const s = floatScratch();
       s.f32[0] = value;
-      if (hostLittleEndian) {
-        u[p] = s.bytes[0];
-        u[p + 1] = s.bytes[1];
-        u[p + 2] = s.bytes[2];
-        u[p + 3] = s.bytes[3];
-      } else {
-        for (let k = 0; k < 4; k++) u[p + k] = s.bytes[3 - k];
-      }
+      u[p] = s.bytes[0];
+      u[p + 1] = s.bytes[1];
+      u[p + 2] = s.bytes[2];
+      u[p + 3] = s.bytes[3];
     } else if (code === 100) {
       const s = floatScratch();
       s.f32[0] = value; // round to float32 (not Math.fround, see scratchF32)
       s.f64[0] = s.f32[0];
-      if (hostLittleEndian) {
-        u[p] = s.bytes[0];
-        u[p + 1] = s.bytes[1];
-        u[p + 2] = s.bytes[2];
-        u[p + 3] = s.bytes[3];
-        u[p + 4] = s.bytes[4];
-        u[p + 5] = s.bytes[5];
-        u[p + 6] = s.bytes[6];
-        u[p + 7] = s.bytes[7];
-      } else {
-        for (let k = 0; k < 8; k++) u[p + k] = s.bytes[7 - k];
-      }
+      u[p] = s.bytes[0];
+      u[p + 1] = s.bytes[1];
+      u[p + 2] = s.bytes[2];
+      u[p + 3] = s.bytes[3];
+      u[p + 4] = s.bytes[4];
+      u[p + 5] = s.bytes[5];
+      u[p + 6] = s.bytes[6];
+      u[p + 7] = s.bytes[7];
     } else {
       const v = value | 0; // ToInt32; the Uint8Array stores keep the low 8 bits
       u[p] = v;

@@ -176,6 +176,8 @@ export interface FakeInterfaceOptions {
   /** Address it gets when connected (default 192.168.1.<n>). */
   address?: string;
   netmask?: string;
+  /** The broadcast address the platform reports (default: none, so the core derives it). */
+  broadcast?: string;
   gateway?: string;
   dhcpserver?: string;
   dnsserver?: string[];
@@ -244,6 +246,7 @@ export class FakeLink implements Link, Station {
     return {
       address: staticConfig?.ip ?? o.address,
       netmask: staticConfig?.netmask ?? o.netmask,
+      broadcast: staticConfig ? undefined : o.broadcast,
       gateway: staticConfig?.gateway ?? o.gateway,
       dhcpserver: staticConfig ? undefined : o.dhcpserver,
       dnsserver: staticConfig?.dns ?? o.dnsserver,
@@ -265,7 +268,7 @@ export class FakeLink implements Link, Station {
     if (a.address === undefined) return undefined;
     const address = parseIPv4(a.address);
     const mask = a.netmask === undefined ? 0xffffff00 : parseIPv4(a.netmask);
-    return { address, broadcast: broadcastOf(address, mask) };
+    return { address, broadcast: a.broadcast === undefined ? broadcastOf(address, mask) : parseIPv4(a.broadcast) };
   }
 
   accepts(d: Datagram): boolean {

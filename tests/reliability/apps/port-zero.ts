@@ -11,7 +11,7 @@ let sock: UdpSocket | null = null;
 const iface = imp.net.open({ interface: "eth0" }, (state) => {
   if (state !== imp.net.CONNECTED || sock !== null) return;
   const own = iface.getiptable().ipv4.address as string;
-  sock = iface.openudp(null, 7002);
+  sock = iface.openudp(null); // bound to an ephemeral port by the send
   server.log(`sent rc ${sock.send(own, 0, "to port zero")}`);
   (Timer as unknown as { set(callback: () => void, ms: number): unknown }).set(() => server.log("still alive"), 300);
 });
