@@ -6,6 +6,7 @@
  */
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
+import { HANG_GUARD_MS } from "../support/wait";
 
 interface Waiter {
   match: (line: string) => boolean;
@@ -31,7 +32,7 @@ export class Lines {
   }
 
   /** The first line not taken yet that `match`es, taken. */
-  take(match: (line: string) => boolean, what: string, ms = 60_000): Promise<string> {
+  take(match: (line: string) => boolean, what: string, ms = HANG_GUARD_MS): Promise<string> {
     const index = this.unread.findIndex(match);
     if (index >= 0) return Promise.resolve(this.unread.splice(index, 1)[0]!);
     if (this.ended !== null) return Promise.reject(this.failure(`${this.ended} while waiting for ${what}`));
