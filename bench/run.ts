@@ -1,15 +1,17 @@
 /**
- * npm run bench [-- NAME...]: xs-cost, scaling, throughput (default: all).
+ * npm run bench [-- NAME...]: xs-cost, scaling, throughput, lwip-tap (default: all).
  * Prints markdown tables with the machine and date, for BENCHMARKS.md.
  */
 import { cpus, loadavg, release, type } from "node:os";
 import { costTable, scaling, xsCost } from "./xs-cost";
 import { throughput, throughputTable } from "./throughput";
+import { lwipTap, lwipTapTable } from "./lwip-tap";
 
 const BENCHES: Record<string, () => Promise<string>> = {
   "xs-cost": async () => costTable(await xsCost()),
   scaling: async () => costTable(await scaling()),
   throughput: async () => throughputTable(await throughput()),
+  "lwip-tap": async () => lwipTapTable(await lwipTap()),
 };
 
 const names = process.argv.slice(2);
