@@ -15,7 +15,7 @@ import { createHash } from "node:crypto";
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { netnsUnavailable } from "../support/netns";
+import { namespaceTeardown, netnsUnavailable } from "../support/netns";
 import { Lines } from "./lines";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -211,20 +211,7 @@ export async function startTapLan(tag: string, flavour: "checked" | "fast" = "ch
   const third = 100 + (process.pid % 100);
   const ns = { harness: `${tag}-lw`, eth0: `${tag}-e`, wl0: `${tag}-w` };
   const children: ChildProcessWithoutNullStreams[] = [];
-  let removed = false;
-  const remove = (): void => {
-    if (removed) return;
-    removed = true;
-    for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
-    for (const name of Object.values(ns)) {
-      try {
-        ip("netns", "del", name);
-      } catch {
-        // not created
-      }
-    }
-  };
-  process.on("exit", remove);
+  const remove = namespaceTeardown(Object.values(ns), children);
   try {
     for (const name of Object.values(ns)) ip("netns", "add", name);
     const sides = [

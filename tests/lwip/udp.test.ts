@@ -9,7 +9,7 @@
  */
 import test from "ava";
 import { fnv1a, pattern } from "./pattern";
-import { inNamespace, LWIP_MAC, lwipUnavailable, startTapLan, type TapLan, type TapSide } from "./tap-lan";
+import { inNamespace, LWIP_MAC, lwipUnavailable, startTapLan, type AgentClient, type TapLan, type TapSide } from "./tap-lan";
 
 const reason = lwipUnavailable();
 const tag = `impnet-lw${process.pid}`;
@@ -37,6 +37,14 @@ if (reason !== null) {
   async function open(n: number, iface: string, port: number, limit = 64): Promise<void> {
     const answer = await lan.harness.request(`open ${n} ${iface} ${port} ${limit}`);
     if (answer[0] !== "opened") throw new Error(`open ${n} ${iface} ${port}: ${answer.join(" ")}`);
+  }
+
+  /** Opens harness socket `n` on eth0 unread (`hold`), and binds the eth0 PC's socket `pcSocket` to send to it. */
+  async function heldOnEth0(n: number, port: number, pcSocket: string): Promise<AgentClient> {
+    await open(n, "eth0", port);
+    await lan.harness.request(`hold ${n}`);
+    await lan.eth0.agent.bind(pcSocket);
+    return lan.eth0.agent;
   }
 
   test.before(async () => {
@@ -196,10 +204,7 @@ if (reason !== null) {
   });
 
   test.serial("readable: told once, again only after a read emptied the queue; FIFO", async (t) => {
-    await open(60, "eth0", 5050);
-    await lan.harness.request("hold 60");
-    const pc = lan.eth0.agent;
-    await pc.bind("q");
+    const pc = await heldOnEth0(60, 5050, "q");
     await pc.burst("q", lan.eth0.lwip, 5050, 5, 32, 0);
     await settled(lan.eth0);
     t.like(await lan.harness.queue(60), { queued: 5, notified: 1 });
@@ -218,10 +223,7 @@ if (reason !== null) {
   });
 
   test.serial("close: queued datagrams and the pcb are freed, datagrams sent just before it leave, the port opens again", async (t) => {
-    await open(70, "eth0", 5060);
-    await lan.harness.request("hold 70");
-    const pc = lan.eth0.agent;
-    await pc.bind("c");
+    const pc = await heldOnEth0(70, 5060, "c");
     await pc.burst("c", lan.eth0.lwip, 5060, 10, 500, 0);
     await settled(lan.eth0);
     const before = await lan.harness.stats();
@@ -243,10 +245,7 @@ if (reason !== null) {
 
   test.serial("flood: the queue keeps 64, drops the rest and counts them; nothing leaks", async (t) => {
     const start = await lan.harness.stats();
-    await open(80, "eth0", 5070, 64);
-    await lan.harness.request("hold 80");
-    const pc = lan.eth0.agent;
-    await pc.bind("f");
+    const pc = await heldOnEth0(80, 5070, "f");
     const batches = 10;
     const batch = 100; // lwIP's unix mailbox holds 128 messages: a batch never overflows it
     for (let b = 0; b < batches; b++) {
