@@ -1,12 +1,14 @@
 /**
- * npm run bench [-- NAME...]: xs-cost, scaling, throughput, mcsim (default: all;
- * mcsim only with a Moddable SDK, $MODDABLE, else it prints why it was skipped).
+ * npm run bench [-- NAME...]: xs-cost, scaling, throughput, mcsim, lwip-tap
+ * (default: all; mcsim only with a Moddable SDK, $MODDABLE, and lwip-tap only
+ * as root with liblwip-dev, else each prints why it was skipped).
  * Prints markdown tables with the machine and date, for BENCHMARKS.md.
  */
 import { cpus, loadavg, release, type } from "node:os";
 import { costTable, scaling, xsCost } from "./xs-cost";
 import { throughput, throughputTable } from "./throughput";
 import { mcsimBench, mcsimBenchSdk, mcsimTable } from "./mcsim";
+import { lwipTap, lwipTapTable } from "./lwip-tap";
 
 const BENCHES: Record<string, () => Promise<string>> = {
   "xs-cost": async () => costTable(await xsCost()),
@@ -16,6 +18,7 @@ const BENCHES: Record<string, () => Promise<string>> = {
     const sdk = mcsimBenchSdk();
     return typeof sdk === "string" ? `skipped: ${sdk}` : mcsimTable(await mcsimBench(sdk));
   },
+  "lwip-tap": async () => lwipTapTable(await lwipTap()),
 };
 
 const names = process.argv.slice(2);

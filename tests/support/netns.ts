@@ -74,17 +74,17 @@ export interface NamespaceNetwork {
   remove(): void;
 }
 
-/** Creates `hostCount` hosts and the subnets of `plan`. `tag` keeps names unique. */
-export function createNetwork(tag: string, hostCount: number, plan: SubnetPlan[]): NamespaceNetwork {
-  const bridges = plan.map((_, i) => `${tag}-br${i}`);
-  const hosts = Array.from({ length: hostCount }, (_, i) => `${tag}-h${i + 1}`);
-  const children: ChildProcessWithoutNullStreams[] = [];
+/**
+ * The teardown of a namespace test bed: kills what it spawned and deletes its
+ * namespaces, once (also at exit). Returns the idempotent `remove`.
+ */
+export function namespaceTeardown(namespaces: string[], children: ChildProcessWithoutNullStreams[]): () => void {
   let removed = false;
   const remove = (): void => {
     if (removed) return;
     removed = true;
     for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
-    for (const ns of [...bridges, ...hosts]) {
+    for (const ns of namespaces) {
       try {
         ip("netns", "del", ns);
       } catch {
@@ -93,6 +93,15 @@ export function createNetwork(tag: string, hostCount: number, plan: SubnetPlan[]
     }
   };
   process.on("exit", remove);
+  return remove;
+}
+
+/** Creates `hostCount` hosts and the subnets of `plan`. `tag` keeps names unique. */
+export function createNetwork(tag: string, hostCount: number, plan: SubnetPlan[]): NamespaceNetwork {
+  const bridges = plan.map((_, i) => `${tag}-br${i}`);
+  const hosts = Array.from({ length: hostCount }, (_, i) => `${tag}-h${i + 1}`);
+  const children: ChildProcessWithoutNullStreams[] = [];
+  const remove = namespaceTeardown([...bridges, ...hosts], children);
   const veths = new Map<number, number>();
   try {
     for (const ns of [...bridges, ...hosts]) ip("netns", "add", ns);

@@ -14,7 +14,7 @@ test("every folder with tests has its npm run test:<tier> command", (t) => {
     .filter((entry) => entry.isDirectory() && readdirSync(join(ROOT, "tests", entry.name)).some((file) => file.endsWith(".test.ts")))
     .map((entry) => entry.name)
     .sort();
-  t.deepEqual(folders, ["hil", "moddable", "peer", "perf", "reliability", "sim", "unit"]);
+  t.deepEqual(folders, ["hil", "lwip", "moddable", "peer", "perf", "reliability", "sim", "unit"]);
   for (const folder of folders) t.is(scripts[`test:${folder}`], `ava tests/${folder}`, folder);
   t.is(scripts.test, "npm run test:cycles && npm run typecheck && ava", "npm test: the import-cycle check, the type check, then every tier in one ava run");
 });

@@ -12,7 +12,8 @@
  * Kconfig (failing on a MODDEF_* name left undefined), and compiled with
  * clang -fsyntax-only.
  *
- * Usage: tsx tools/esp32/check.ts [HOST:PLATFORM ...]
+ * Usage: tsx tools/esp32/check.ts [HOST:PLATFORM[:UDP] ...] (UDP: the host's
+ * IMPNET_UDP, stock or native; default the host's own).
  * Environment: MODDABLE (required; mcconfig, xsc, xsl and tsc on PATH),
  * IDF_SOURCES (ESP-IDF v6.0 checkout; default IDF_PATH), ESP_ETH_DRIVERS
  * (espressif/esp-eth-drivers checkout, for the w5500 component's headers),
@@ -27,10 +28,15 @@ import { hostBuilds } from "../hosts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const here = dirname(fileURLToPath(import.meta.url));
-/** Every ESP32 host on every platform its manifest names (tools/hosts.ts). */
-const SPECS = hostBuilds()
-  .filter((build) => build.platform.split("/")[0] === "esp32")
-  .map((build) => `${build.host}:${build.platform}`);
+/**
+ * Every ESP32 host on every platform its manifest names (tools/hosts.ts), with the host's own UDP
+ * choice (native, docs/native-lwip.md); then each host with Moddable's stock UDP, which it can still pick.
+ */
+const BUILDS = hostBuilds().filter((build) => build.platform.split("/")[0] === "esp32");
+const SPECS = [
+  ...BUILDS.map((build) => `${build.host}:${build.platform}`),
+  ...[...new Set(BUILDS.map((build) => build.host))].map((host) => `${host}:esp32:stock`),
+];
 /** A txSlot is 16 bytes on a 32-bit XS build (next, id, flag, kind, 8-byte value). */
 const SLOT_BYTES = 16;
 /** SDK C files impnet's port calls directly (ECMA-419 UDP and WiFi): checked with the files a host adds. */
@@ -234,11 +240,13 @@ function main(): number {
   const failures: string[] = [];
   const haveIdf = idfSources !== "" && existsSync(join(idfSources, "components", "esp_eth", "Kconfig"));
   for (const spec of specs) {
-    const [host, platform] = spec.split(":");
+    const [host, platform, udp] = spec.split(":");
     const dir = mkdtempSync(join(tmpdir(), `impnet-check-${host}-`));
-    console.log(`== ${host} on ${platform}`);
+    console.log(`== ${host} on ${platform}${udp === undefined ? "" : `, ${udp} UDP`}`);
     try {
-      run("mcconfig", ["-d", "-p", platform, "-o", dir, join(root, "manifest.json")], { env: { ...process.env, IMPNET_HOST: host } });
+      const { IMPNET_UDP: _inherited, ...base } = process.env; // a spec without UDP checks the host's own choice
+      const env = { ...base, IMPNET_HOST: host, ...(udp === undefined ? {} : { IMPNET_UDP: udp }) };
+      run("mcconfig", ["-d", "-p", platform, "-o", dir, join(root, "manifest.json")], { env });
       const makefile = findMakefile(dir);
       const image = javascriptImage(makefile, spec);
       const outsideBytes = image.outside.reduce((n, m) => n + m.bytes, 0);
