@@ -29,6 +29,10 @@ function userEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
+/**
+ * Runs a command as a user types it. `npx NAME` runs the project's own bin; a
+ * missing one is not fetched (npx asks first, and with no terminal it fails).
+ */
 function command(cmd: string, args: string[], cwd: string, timeoutMs = HANG_GUARD_MS): Promise<Finished> {
   return run(cmd, args, { cwd, env: userEnv(), timeoutMs });
 }
@@ -55,7 +59,7 @@ test.before(async (t) => {
   installed = await command("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", tarball], project, INSTALL_GUARD_MS);
   t.log(`npm install of the tarball (XS engine built from source): ${Date.now() - started} ms`);
   if (installed.code !== 0) throw new Error(`npm install failed:\n${installed.stderr}`);
-  initialised = await command("npx", ["--no", "impnet", "init"], project);
+  initialised = await command("npx", ["impnet", "init"], project);
 });
 
 test.after.always(() => {
@@ -86,19 +90,19 @@ test.serial("npx impnet init writes the starter beside the installed package and
 
 test.serial("npx impnet init refuses to overwrite, and rejects bad arguments with the usage", async (t) => {
   const before = Object.fromEntries(STARTER.map((file) => [file, readFileSync(join(project, file), "utf8")]));
-  const again = await command("npx", ["--no", "impnet", "init"], project);
+  const again = await command("npx", ["impnet", "init"], project);
   t.is(again.code, 1);
   t.regex(again.stderr, /impnet init: tsconfig\.json, manifest\.json, main\.ts, Makefile, \.gitignore already exist; nothing was written/);
   for (const file of STARTER) t.is(readFileSync(join(project, file), "utf8"), before[file], `${file} unchanged`);
 
-  const bad = await command("npx", ["--no", "impnet", "init", "a", "b"], project);
+  const bad = await command("npx", ["impnet", "init", "a", "b"], project);
   t.is(bad.code, 2);
   t.regex(bad.stderr, /one DIR only[\s\S]*usage: impnet init/);
-  const unknown = await command("npx", ["--no", "impnet", "start"], project);
+  const unknown = await command("npx", ["impnet", "start"], project);
   t.is(unknown.code, 2);
   t.regex(unknown.stderr, /unknown command 'start'/);
 
-  const fresh = await command("npx", ["--no", "impnet", "init", "fresh"], project);
+  const fresh = await command("npx", ["impnet", "init", "fresh"], project);
   t.is(fresh.code, 0, fresh.stderr);
   const json = JSON.parse(readFileSync(join(project, "fresh", "package.json"), "utf8")) as { dependencies: Record<string, string>; name: string };
   const version = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version;
@@ -108,12 +112,12 @@ test.serial("npx impnet init refuses to overwrite, and rejects bad arguments wit
 });
 
 test.serial("the starter type-checks with the project's tsc, against impnet's real types", async (t) => {
-  const clean = await command("npx", ["--no", "tsc", "--noEmit", "-p", "."], project);
+  const clean = await command("npx", ["tsc", "--noEmit", "-p", "."], project);
   t.is(clean.code, 0, clean.stdout + clean.stderr);
   // A wrong use of impnet fails: the types come from the package, they are not `any`.
   writeFileSync(join(project, "wrong.ts"), 'import { imp, Blob } from "impnet";\nconst port: string = imp.net.info().ipv4!.address;\nconst n: string = new Blob(4).len();\nexport { port, n };\n');
   try {
-    const wrong = await command("npx", ["--no", "tsc", "--noEmit", "-p", "."], project);
+    const wrong = await command("npx", ["tsc", "--noEmit", "-p", "."], project);
     t.not(wrong.code, 0);
     t.regex(wrong.stdout, /wrong\.ts\(3,7\): error TS2322: Type 'number' is not assignable to type 'string'/);
     t.notRegex(wrong.stdout, /wrong\.ts\(2,/, "imp.net.info().ipv4.address is a string");
@@ -124,11 +128,11 @@ test.serial("the starter type-checks with the project's tsc, against impnet's re
 
 test.serial("npx impnet-sim main.ts runs the starter; npx impnet-peer gets every echo", async (t) => {
   const address = uniqueLoopback();
-  const sim = spawn("npx", ["--no", "impnet-sim", "--iface", `eth0=${address}`, "main.ts"], { cwd: project, env: userEnv() });
+  const sim = spawn("npx", ["impnet-sim", "--iface", `eth0=${address}`, "main.ts"], { cwd: project, env: userEnv() });
   const done = finished(sim);
   try {
     await waitOutput(sim, /impnet-sim: running main\.ts/);
-    const peer = await command("npx", ["--no", "impnet-peer", "echo", "--target", `${address}:1234`, "--count", "20", "--window", "1", "--timeout", "60s", "--json"], project);
+    const peer = await command("npx", ["impnet-peer", "echo", "--target", `${address}:1234`, "--count", "20", "--window", "1", "--timeout", "60s", "--json"], project);
     t.is(peer.code, 0, peer.stderr);
     const result = (JSON.parse(peer.stdout) as { results: { sent: number; received: number; lost: number; corrupted: number }[] }).results[0];
     t.like(result, { sent: 20, received: 20, lost: 0, corrupted: 0 });
@@ -168,7 +172,7 @@ if (unavailable !== null || typeof sdk === "string") {
         await client.waitReplies(1, 500).catch(() => undefined);
       }
       t.true(client.replies.length > 0, `no echo from mcsim; it printed:\n${lines.join("\n")}`);
-      const peer = await command("npx", ["--no", "impnet-peer", "echo", "--target", `127.0.0.1:${port}`, "--count", "20", "--window", "1", "--timeout", "60s", "--json"], project);
+      const peer = await command("npx", ["impnet-peer", "echo", "--target", `127.0.0.1:${port}`, "--count", "20", "--window", "1", "--timeout", "60s", "--json"], project);
       t.is(peer.code, 0, peer.stderr);
       const result = (JSON.parse(peer.stdout) as { results: { sent: number; received: number; lost: number }[] }).results[0];
       t.like(result, { sent: 20, received: 20, lost: 0 });
