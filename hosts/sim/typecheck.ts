@@ -3,8 +3,7 @@
  * simulator: against impnet's sources, Moddable's globals and module
  * declarations and the ES2025 library mcconfig selects (tools/mcmanifest.js
  * in the SDK), strict: hosts/tsconfig.app.json, the settings apps extend.
- * `impnet` resolves through package.json `exports`, from an app's
- * node_modules or, in this repository, as the package's own name.
+ * `impnet` is this package's, wherever the app is, as in the bundle.
  *
  * Start-up cost: loading the compiler and building the program take about
  * 2 s of CPU. So a clean result is remembered in node_modules/.cache with
@@ -48,9 +47,12 @@ function loadSetup(): Setup {
   const read = ts.readConfigFile(APP_CONFIG, (path) => ts.sys.readFile(path));
   if (read.error !== undefined) throw new Error(`${APP_CONFIG}: ${ts.flattenDiagnosticMessageText(read.error.messageText, " ")}`);
   const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, dirname(APP_CONFIG), undefined, APP_CONFIG);
+  const impnet = join(root, "modules", "impnet");
   const options: TypeScript.CompilerOptions = {
     ...parsed.options,
     noEmit: true,
+    // The app gets this impnet wherever it lives, as in the bundle (bundle.ts `simulatorModule`).
+    paths: { impnet: [join(impnet, "impnet.ts")], "impnet/host": [join(impnet, "host.d.ts")], "impnet/*": [join(impnet, "*")] },
   };
   setup = { options, declarations: parsed.fileNames.filter((file) => file.endsWith(".d.ts")) };
   return setup;

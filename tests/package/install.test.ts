@@ -115,12 +115,12 @@ test.serial("the starter type-checks with the project's tsc, against impnet's re
   const clean = await command("npx", ["tsc", "--noEmit", "-p", "."], project);
   t.is(clean.code, 0, clean.stdout + clean.stderr);
   // A wrong use of impnet fails: the types come from the package, they are not `any`.
-  writeFileSync(join(project, "wrong.ts"), 'import { imp, Blob } from "impnet";\nconst port: string = imp.net.info().ipv4!.address;\nconst n: string = new Blob(4).len();\nexport { port, n };\n');
+  writeFileSync(join(project, "wrong.ts"), 'import { imp, Blob } from "impnet";\nconst address: string | undefined = imp.net.info().ipv4?.address;\nconst n: string = new Blob(4).len();\nexport { address, n };\n');
   try {
     const wrong = await command("npx", ["tsc", "--noEmit", "-p", "."], project);
     t.not(wrong.code, 0);
     t.regex(wrong.stdout, /wrong\.ts\(3,7\): error TS2322: Type 'number' is not assignable to type 'string'/);
-    t.notRegex(wrong.stdout, /wrong\.ts\(2,/, "imp.net.info().ipv4.address is a string");
+    t.notRegex(wrong.stdout, /wrong\.ts\(2,/, "imp.net.info().ipv4?.address is a string or undefined");
   } finally {
     rmSync(join(project, "wrong.ts"));
   }
@@ -150,6 +150,20 @@ const unavailable = typeof sdk === "string" ? sdk : mcsimUnavailable(sdk);
 if (unavailable !== null || typeof sdk === "string") {
   test.skip(`the starter on Moddable's lin build in mcsim: skipped, ${unavailable}`, () => {});
 } else {
+  test.serial("the starter's manifest resolves for esp32 with each ESP32 host (mcconfig, no ESP-IDF needed to resolve)", (t) => {
+    for (const host of ["esp32-w5500", "esp32-wifi"]) {
+      const out = mkdtempSync(join(work, `esp32-${host}-`));
+      const resolved = spawnSync("mcconfig", ["-d", "-p", "esp32", "-o", out, join(project, "manifest.json")], {
+        cwd: project,
+        encoding: "utf8",
+        env: { ...userEnv(), MODDABLE: sdk.root, IMPNET_HOST: host, PATH: `${sdk.bin}:${join(project, "node_modules", ".bin")}:${process.env.PATH ?? ""}` },
+      });
+      t.is(resolved.status, 0, `${host}: ${resolved.stdout}${resolved.stderr}`);
+      const makefile = readdirSync(join(out, "tmp", "esp32"), { recursive: true, encoding: "utf8" }).find((file) => file.endsWith("makefile"));
+      t.truthy(makefile, `${host}: mcconfig wrote the build's makefile`);
+    }
+  });
+
   test.serial("the starter builds for lin with mcconfig from node_modules and echoes in mcsim", async (t) => {
     // The lin build binds the echo's port on every address of this PC, where other programs may hold
     // the seed's 1234: the app gets a free port instead, its only change (the runs above used it as written).
