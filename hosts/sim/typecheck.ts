@@ -1,9 +1,9 @@
 /**
  * Type-checks an app the way a Moddable build would before it runs in the
  * simulator: against impnet's sources, Moddable's globals and module
- * declarations (the same files `make check-moddable` uses,
- * hosts/tsconfig.moddable.json) and the ES2025 library mcconfig selects
- * (tools/mcmanifest.js in the SDK), with the project's strict settings.
+ * declarations and the ES2025 library mcconfig selects (tools/mcmanifest.js
+ * in the SDK), strict: hosts/tsconfig.app.json, the settings apps extend.
+ * `impnet` is this package's, wherever the app is, as in the bundle.
  *
  * Start-up cost: loading the compiler and building the program take about
  * 2 s of CPU. So a clean result is remembered in node_modules/.cache with
@@ -22,7 +22,7 @@ import { fileURLToPath } from "node:url";
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..", "..");
-const MODDABLE_CONFIG = join(root, "hosts", "tsconfig.moddable.json");
+const APP_CONFIG = join(root, "hosts", "tsconfig.app.json");
 const CACHE_DIR = join(root, "node_modules", ".cache", "impnet-sim");
 
 let compiler: typeof TypeScript | undefined;
@@ -44,15 +44,15 @@ let setup: Setup | undefined;
 function loadSetup(): Setup {
   if (setup !== undefined) return setup;
   const ts = typescript();
-  const read = ts.readConfigFile(MODDABLE_CONFIG, (path) => ts.sys.readFile(path));
-  if (read.error !== undefined) throw new Error(`${MODDABLE_CONFIG}: ${ts.flattenDiagnosticMessageText(read.error.messageText, " ")}`);
-  const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, dirname(MODDABLE_CONFIG), undefined, MODDABLE_CONFIG);
+  const read = ts.readConfigFile(APP_CONFIG, (path) => ts.sys.readFile(path));
+  if (read.error !== undefined) throw new Error(`${APP_CONFIG}: ${ts.flattenDiagnosticMessageText(read.error.messageText, " ")}`);
+  const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, dirname(APP_CONFIG), undefined, APP_CONFIG);
+  const impnet = join(root, "modules", "impnet");
   const options: TypeScript.CompilerOptions = {
     ...parsed.options,
-    lib: ["lib.es2025.d.ts"],
     noEmit: true,
-    skipLibCheck: true,
-    composite: false,
+    // The app gets this impnet wherever it lives, as in the bundle (bundle.ts `simulatorModule`).
+    paths: { impnet: [join(impnet, "impnet.ts")], "impnet/host": [join(impnet, "host.d.ts")], "impnet/*": [join(impnet, "*")] },
   };
   setup = { options, declarations: parsed.fileNames.filter((file) => file.endsWith(".d.ts")) };
   return setup;
@@ -95,7 +95,7 @@ function knownClean(app: string): boolean {
 }
 
 function rememberClean(app: string, inputs: readonly string[]): void {
-  const files = [...inputs, MODDABLE_CONFIG, fileURLToPath(import.meta.url)].map(fileState).filter((f) => f !== undefined);
+  const files = [...inputs, APP_CONFIG, fileURLToPath(import.meta.url)].map(fileState).filter((f) => f !== undefined);
   const stamp: Stamp = { compiler: compilerVersion(), files };
   try {
     writeFileSync(cacheFile(app, "clean.json"), JSON.stringify(stamp));
