@@ -1,15 +1,15 @@
 /**
  * Benchmark "lwip-tap": echo packets/s and round trips through the ESP32
  * backend's lwIP part on real lwIP (Debian's liblwip over a TAP device, the
- * test bed of tests/lwip, docs/native-lwip.md §3), beside a raw Node dgram
+ * test bed of tools/rig/lwip, used by tests/lwip; docs/native-lwip.md §3), beside a raw Node dgram
  * echo across a veth pair, both driven by impnet-peer from a PC namespace in
  * closed loop. Needs root, /dev/net/tun, cc and liblwip-dev.
  */
 import { execFileSync } from "node:child_process";
 import type { EchoReport } from "../tools/peer/types";
-import { createLan, type NamespaceLan } from "../tests/support/netns";
+import { createLan, type NamespaceLan } from "../tools/rig/netns";
 import { waitOutput } from "../tools/rig/process";
-import { lwipUnavailable, root, startTapLan, type TapLan } from "../tests/lwip/tap-lan";
+import { lwipUnavailable, root, startTapLan, type TapLan } from "../tools/rig/lwip/tap-lan";
 
 export interface TapRow {
   server: string;

@@ -13,8 +13,8 @@
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { join } from "node:path";
 import type { EchoReport, EchoResult } from "../tools/peer/types";
-import { buildApp, mcsimSdk, startApp } from "../tests/support/mcsim";
-import { netnsUnavailable } from "../tests/support/netns";
+import { buildApp, mcsimSdk, startApp } from "../tools/rig/mcsim";
+import { netnsUnavailable } from "../tools/rig/netns";
 import { finished, waitOutput } from "../tools/rig/process";
 import { root } from "../tools/rig/sim";
 import type { ModdableSdk } from "../tools/mcsim";

@@ -11,7 +11,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { root } from "../../tools/rig/sim";
 import { finished as finish, waitOutput } from "../../tools/rig/process";
-import { createLan, netnsUnavailable, type NamespaceLan } from "../support/netns";
+import { createLan, netnsUnavailable, type NamespaceLan } from "../../tools/rig/netns";
 import type { BroadcastReport, EchoReport } from "../../tools/peer/types";
 import { HANG_GUARD_MS } from "../../tools/rig/wait";
 import { metrics } from "./target";

@@ -7,7 +7,7 @@
  */
 import test from "ava";
 import { createSocket, type Socket } from "node:dgram";
-import { buildApp, mcsimSdk, startApp, type McsimApp } from "../support/mcsim";
+import { buildApp, mcsimSdk, startApp, type McsimApp } from "../../tools/rig/mcsim";
 
 const DEVICE = "127.0.0.132";
 const SINK = 1240;

@@ -9,10 +9,10 @@
  */
 import test from "ava";
 import { execFileSync } from "node:child_process";
-import { buildApp, mcsimSdk, startApp, type McsimApp } from "../support/mcsim";
+import { buildApp, mcsimSdk, startApp, type McsimApp } from "../../tools/rig/mcsim";
 import { finished, waitOutput } from "../../tools/rig/process";
 import { root } from "../../tools/rig/sim";
-import { createLan, netnsUnavailable, type NamespaceLan } from "../support/netns";
+import { createLan, netnsUnavailable, type NamespaceLan } from "../../tools/rig/netns";
 import { metrics } from "./target";
 
 // A fixed subnet inside namespaces this file creates: the build (which names the address) stays cached.

@@ -8,7 +8,7 @@
 import test from "ava";
 import { createSocket, type Socket } from "node:dgram";
 import { runEcho } from "../../tools/peer/index";
-import { buildApp, mcsimSdk, startApp, type McsimApp } from "../support/mcsim";
+import { buildApp, mcsimSdk, startApp, type McsimApp } from "../../tools/rig/mcsim";
 import { metrics } from "./target";
 
 const DEVICE = "127.0.0.130";

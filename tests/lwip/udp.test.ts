@@ -8,8 +8,8 @@
  * some others has reached the marker socket, lwIP has handled the others.
  */
 import test from "ava";
-import { fnv1a, pattern } from "./pattern";
-import { inNamespace, LWIP_MAC, lwipUnavailable, startTapLan, type AgentClient, type TapLan, type TapSide } from "./tap-lan";
+import { fnv1a, pattern } from "../../tools/rig/lwip/pattern";
+import { inNamespace, LWIP_MAC, lwipUnavailable, startTapLan, type AgentClient, type TapLan, type TapSide } from "../../tools/rig/lwip/tap-lan";
 
 const reason = lwipUnavailable();
 const tag = `impnet-lw${process.pid}`;

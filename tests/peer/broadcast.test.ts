@@ -1,4 +1,4 @@
-// Broadcast mode on a private LAN of network namespaces (tests/support/netns.ts)
+// Broadcast mode on a private LAN of network namespaces (tools/rig/netns.ts)
 // that this test creates and removes itself: the peer (.1), two hosts running
 // `impnet-peer serve-echo` (.2, .3) and one silent host (.4), all on
 // 10.77.S.0/24. Needs root and iproute2; skipped otherwise.
@@ -7,7 +7,7 @@ import test from "ava";
 import type { ChildProcess } from "node:child_process";
 import { validateAgainstSchema } from "../../tools/peer/schema.ts";
 import type { BroadcastReport, EchoReport } from "../../tools/peer/types.ts";
-import { createLan, netnsUnavailable, type NamespaceLan } from "../support/netns.ts";
+import { createLan, netnsUnavailable, type NamespaceLan } from "../../tools/rig/netns.ts";
 import { HANG_GUARD_MS } from "../../tools/rig/wait.ts";
 import { BIN, ROOT, runCli } from "./helpers.ts";
 

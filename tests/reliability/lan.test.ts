@@ -10,7 +10,7 @@
 import test from "ava";
 import { join } from "node:path";
 import { root } from "../../tools/rig/sim";
-import { createLan, netnsUnavailable } from "../support/netns";
+import { createLan, netnsUnavailable } from "../../tools/rig/netns";
 import { envInt } from "../../tools/rig/reliability/common";
 
 const reason = netnsUnavailable();

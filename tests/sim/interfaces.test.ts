@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { root, runApp, UdpClient, freePorts } from "../../tools/rig/sim";
 import { HANG_GUARD_MS } from "../../tools/rig/wait";
 import { finished, waitOutput, type Finished } from "../../tools/rig/process";
-import { createNetwork, netnsUnavailable, type NamespaceNetwork } from "../support/netns";
+import { createNetwork, netnsUnavailable, type NamespaceNetwork } from "../../tools/rig/netns";
 
 const APP = "tests/sim/apps/two-interfaces.ts";
 const SIM = join(root, "hosts", "sim", "bin.js");

@@ -6,8 +6,8 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildForLinAsync, findSdk, impnetAppManifest, mcsimUnavailable, runMcsim, type LinBuild, type ModdableSdk } from "../../tools/mcsim";
-import { root } from "../../tools/rig/sim";
+import { buildForLinAsync, findSdk, impnetAppManifest, mcsimUnavailable, runMcsim, type LinBuild, type ModdableSdk } from "../mcsim";
+import { root } from "./sim";
 
 /** The SDK, or why mcsim tests cannot run here. */
 export function mcsimSdk(): ModdableSdk | string {

@@ -6,7 +6,7 @@
  */
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
-import { HANG_GUARD_MS } from "../../tools/rig/wait";
+import { HANG_GUARD_MS } from "../wait";
 
 interface Waiter {
   match: (line: string) => boolean;

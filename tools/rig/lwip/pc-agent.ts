@@ -1,6 +1,6 @@
 /**
  * The PC side of the lwIP tests, run inside a network namespace the test
- * made (`ip netns exec NS node --import tsx tests/lwip/pc-agent.ts`): real
+ * made (`ip netns exec NS node --import tsx tools/rig/lwip/pc-agent.ts`): real
  * Node dgram sockets on the namespace's TAP link. JSON lines on stdin:
  *
  *   {"id":1,"op":"bind","socket":"s","address":"0.0.0.0","port":0}  → {"id":1,"port":N}
@@ -11,7 +11,7 @@
  * Every request is answered with its id (and "error" when it failed); each
  * datagram received is reported as
  *   {"ev":"recv","socket":"s","address":A,"port":P,"length":L,"fnv":"…"}.
- * Payloads are tests/lwip/pattern.ts's; the agent ends with stdin.
+ * Payloads are tools/rig/lwip/pattern.ts's; the agent ends with stdin.
  */
 import { createSocket, type Socket } from "node:dgram";
 import { createInterface } from "node:readline";

@@ -15,16 +15,16 @@ import { createHash } from "node:crypto";
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { namespaceTeardown, netnsUnavailable } from "../support/netns";
+import { namespaceTeardown, netnsUnavailable } from "../netns";
 import { Lines } from "./lines";
 
-export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 /** The harness's C files (compiled: the first three), and what they include. */
 const SOURCES = [
-  "tests/lwip/harness/harness.c",
-  "tests/lwip/harness/tap.c",
+  "tools/rig/lwip/harness/harness.c",
+  "tools/rig/lwip/harness/tap.c",
   "modules/impnet/native/lwip/impnet_lwip_udp.c",
-  "tests/lwip/harness/tap.h",
+  "tools/rig/lwip/harness/tap.h",
   "modules/impnet/native/lwip/impnet_lwip_udp.h",
 ];
 /** lwIP's MAC address on an interface (harness.c: 02:69:6d:70:00:NN in argument order). */
@@ -68,7 +68,7 @@ export function buildHarness(flavour: "checked" | "fast" = "checked"): string {
   const partial = `${binary}.${process.pid}`;
   execFileSync("cc", [
     "-std=gnu11", ...flags, "-g", "-Wall", "-Wextra", "-Werror",
-    "-I/usr/include/lwip", `-I${join(root, "modules/impnet/native/lwip")}`, `-I${join(root, "tests/lwip/harness")}`,
+    "-I/usr/include/lwip", `-I${join(root, "modules/impnet/native/lwip")}`, `-I${join(root, "tools/rig/lwip/harness")}`,
     ...SOURCES.slice(0, 3).map((source) => join(root, source)),
     "-llwip", "-ldl", "-lpthread", "-o", partial,
   ], { stdio: ["ignore", "pipe", "pipe"] });
@@ -198,7 +198,7 @@ export interface TapLan {
 }
 
 async function startAgent(namespace: string, label: string, children: ChildProcessWithoutNullStreams[]): Promise<AgentClient> {
-  const child = spawn("ip", ["netns", "exec", namespace, process.execPath, "--import", "tsx", join(root, "tests/lwip/pc-agent.ts")], { cwd: root });
+  const child = spawn("ip", ["netns", "exec", namespace, process.execPath, "--import", "tsx", join(root, "tools/rig/lwip/pc-agent.ts")], { cwd: root });
   children.push(child);
   const agent = new AgentClient(child, label);
   await agent.lines.take((line) => line === '{"ev":"ready"}', `${label} to start`);
