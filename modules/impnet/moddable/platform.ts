@@ -25,7 +25,8 @@ export interface UdpSocket419 {
 }
 
 export interface UdpOptions419 {
-  port?: number;
+  /** Always given: the core picks ephemeral ports itself. */
+  port: number;
   onReadable?: (this: UdpSocket419, count: number) => void;
   target?: unknown;
   /**
@@ -34,7 +35,7 @@ export interface UdpOptions419 {
    * native UDP honour it; stock Moddable ignores it and binds IP_ADDR_ANY
    * (docs/compatibility.md §6).
    */
-  interface?: string;
+  interface: string;
 }
 
 export type UdpConstructor419 = new (options: UdpOptions419) => UdpSocket419;

@@ -10,8 +10,8 @@ export type InterfaceName = "eth0" | "wl0";
 export interface UDPOptions {
   /** 1–65535 (the core picks ephemeral ports itself). */
   port: number;
-  /** The socket belongs to this interface only. */
-  interface: InterfaceName;
+  /** The socket belongs to this interface only: "eth0" or "wl0" (an `InterfaceName`); any other name throws a `RangeError`. */
+  interface: string;
   /** Called with `this` = the socket when datagrams are queued; again only after a `read()` emptied the queue. */
   onReadable?: (this: UDP, count: number) => void;
   /** Kept as the socket's `target`. */
