@@ -6,9 +6,16 @@
  * ./native-udp (native.json) in its manifest (docs/native-udp.md §2).
  */
 import UDP from "embedded:io/socket/udp";
-import type { PlatformIPv4 } from "../platform";
+import type { PlatformIPv4, UdpConstructor419 } from "../platform";
 
-export default UDP;
+/**
+ * The stock socket in the port's shape. The one cast: Moddable's build type-checks this module with
+ * the SDK's own typings, whose UDP class lacks `close()` (the runtime has it: docs/platform-notes.md
+ * §1), and a build's generated tsconfig cannot map the specifier to hosts/typings/compat/udp.d.ts as
+ * our own type-checks do (there the shapes are checked without a cast).
+ */
+const StockUDP = UDP as unknown as UdpConstructor419;
+export default StockUDP;
 
 /** Stock Moddable cannot tell: always undefined. */
 export function interfaceInfo(name: string): PlatformIPv4 | undefined {
